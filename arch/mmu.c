@@ -1,0 +1,56 @@
+/*
+ * mmu.c - satp and TLB maintenance (arch/). Each task has an ASID, so an
+ * address-space switch is one csrw satp with no flush; a flush is needed
+ * only when a task's mappings change (mm/vm.c) or an ASID is reused.
+ * Without ASID support (ASIDLEN = 0) every switch flushes.
+ */
+#include "arch.h"
+
+#define SATP_SV39 (8ULL << 60)
+#define SATP_ASID_SHIFT 44
+
+static uint16_t mmu_asids; /* how many ASIDs the hart implements */
+
+void mmu_init(void)
+{
+	/* Privileged spec: write all ones to satp.ASID and read back to learn
+	 * ASIDLEN. The current root stays loaded. */
+	uint64_t satp = csr_read(satp);
+	csr_write(satp, satp | (0xffffULL << SATP_ASID_SHIFT));
+	uint64_t bits = (csr_read(satp) >> SATP_ASID_SHIFT) & 0xffff;
+	csr_write(satp, satp);
+	mmu_asids = bits >= 0xff ? 256 : (uint16_t)(bits + 1);
+	boot_pagetable[2] = 0; /* drop entry.S's identity gigapage */
+	__asm__ volatile("sfence.vma" ::: "memory");
+	this_hart()->asid_of_satp = csr_read(satp);
+}
+
+uint16_t mmu_asid_count(void) { return mmu_asids; }
+
+void mmu_switch(uint64_t root_pa, uint16_t asid)
+{
+	uint64_t satp = SATP_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root_pa >> 12);
+	struct hart *h = this_hart();
+	if (h->asid_of_satp == satp)
+		return;
+	h->asid_of_satp = satp;
+	csr_write(satp, satp);
+	if (mmu_asids <= 1)
+		__asm__ volatile("sfence.vma" ::: "memory");
+}
+
+void mmu_flush_page(uint16_t asid, uint64_t va)
+{
+	if (mmu_asids <= 1)
+		__asm__ volatile("sfence.vma %0" ::"r"(va) : "memory");
+	else
+		__asm__ volatile("sfence.vma %0, %1" ::"r"(va), "r"((uint64_t)asid) : "memory");
+}
+
+void mmu_flush_asid(uint16_t asid)
+{
+	if (mmu_asids <= 1)
+		__asm__ volatile("sfence.vma" ::: "memory");
+	else
+		__asm__ volatile("sfence.vma zero, %0" ::"r"((uint64_t)asid) : "memory");
+}

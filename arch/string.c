@@ -1,0 +1,48 @@
+/*
+ * string.c - the four memory functions the compiler may call on its own
+ * even in freestanding code (struct copies and zeroing) (arch/).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	char *dp = d;
+	const char *sp = s;
+	if ((((uintptr_t)dp | (uintptr_t)sp | n) & 7) == 0) {
+		for (size_t i = 0; i < n / 8; i++)
+			((uint64_t *)dp)[i] = ((const uint64_t *)sp)[i];
+		return d;
+	}
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+void *memmove(void *d, const void *s, size_t n)
+{
+	char *dp = d;
+	const char *sp = s;
+	if (dp <= sp || dp >= sp + n)
+		return memcpy(d, s, n);
+	while (n--)
+		dp[n] = sp[n];
+	return d;
+}
+
+void *memset(void *d, int c, size_t n)
+{
+	char *dp = d;
+	while (n--)
+		*dp++ = (char)c;
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+	for (; n--; x++, y++)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}

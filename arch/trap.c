@@ -1,0 +1,123 @@
+/*
+ * trap.c - trap dispatch in C (arch/), called by trap.S. Reads scause and
+ * hands the event to its layer: ecall -> sched/syscall.c, interrupts ->
+ * timer tick and sched/irq.c, every other exception -> fault/fault.c.
+ * Before any return to user it installs the next thread's address space
+ * and FPU state (trap_leave), then trap.S restores its registers.
+ */
+#include "arch.h"
+#include "fault.h"
+#include "sched.h"
+
+void trap_init(void)
+{
+	csr_write(stvec, (uint64_t)trap_entry);
+	csr_write(sscratch, 0);
+	csr_write(scounteren, 7); /* user may read cycle, time, instret */
+	csr_clear(sstatus, SSTATUS_SIE | SSTATUS_SPP | SSTATUS_FS_MASK);
+}
+
+/* Lazy FPU: a thread that never used the FPU runs with FS = Off; its first
+ * FP instruction traps (illegal instruction) and trap_fpu_first turns it on.
+ * Registers move only when the FPU passes from one FP user to another;
+ * a dying owner clears hart->fp_owner (sched/task.c). */
+static void trap_fpu(struct hart *h, struct thread *t)
+{
+	if (!t->fp_used) {
+		csr_clear(sstatus, SSTATUS_FS_MASK);
+		return;
+	}
+	csr_set(sstatus, SSTATUS_FS_DIRTY); /* any non-Off state enables it */
+	if (h->fp_owner != t) {
+		if (h->fp_owner)
+			fpu_save(&h->fp_owner->fp);
+		fpu_load(&t->fp);
+		h->fp_owner = t;
+	}
+}
+
+static struct thread *trap_leave(struct thread *t)
+{
+	struct hart *h = this_hart();
+	if (h->current != t) {
+		if (h->current && h->current->state == TS_RUNNING)
+			h->current->state = TS_READY;
+		h->current = t;
+		t->state = TS_RUNNING;
+	}
+	mmu_switch(t->task->root_pa, t->task->asid);
+	trap_fpu(h, t);
+	return t;
+}
+
+static struct thread *trap_interrupt(struct thread *t, uint64_t cause)
+{
+	if (cause == (SCAUSE_INTR | IRQ_S_TIMER))
+		sched_tick();
+	else if (cause == (SCAUSE_INTR | IRQ_S_EXT))
+		irq_handle();
+	return sched_resume(t);
+}
+
+/* FS = Off and an illegal instruction: first FPU use, retry with FPU on. */
+static bool trap_fpu_first(struct thread *t, uint64_t cause)
+{
+	if (cause != EXC_ILLEGAL || t->fp_used)
+		return false;
+	t->fp_used = true;
+	for (unsigned i = 0; i < 32; i++)
+		t->fp.f[i] = 0;
+	t->fp.fcsr = 0;
+	return true;
+}
+
+struct thread *trap_user(struct thread *t)
+{
+	uint64_t cause = csr_read(scause);
+	struct thread *next;
+	if (cause == EXC_ECALL_U) {
+		t->tf.regs[REG_PC] += 4;
+		next = syscall_dispatch(t);
+	} else if (cause & SCAUSE_INTR) {
+		next = trap_interrupt(t, cause);
+	} else if (trap_fpu_first(t, cause)) {
+		next = t;
+	} else {
+		next = fault_user(t, cause, csr_read(stval), t->tf.regs[REG_PC], 0);
+	}
+	return trap_leave(next);
+}
+
+/* Nothing to run: wait for an interrupt with SIE still 0 (WFI wakes on a
+ * pending enabled interrupt regardless), then handle what is pending. */
+void arch_idle_wait(void)
+{
+	this_hart()->current = NULL;
+	__asm__ volatile("wfi");
+	uint64_t sip = csr_read(sip);
+	if (sip & (1ULL << IRQ_S_TIMER))
+		sched_tick();
+	if (sip & (1ULL << IRQ_S_EXT))
+		irq_handle();
+}
+
+void arch_enter_first(struct thread *t)
+{
+	trap_return(trap_leave(t));
+}
+
+static const char *const trap_reg_names[32] = {
+	"pc", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+	"a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+	"s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+
+/* A trap from S-mode is a kernel bug: dump and stop (trap.S kernel_trap). */
+void trap_kernel(uint64_t *regs)
+{
+	kprintf("\nKERNEL TRAP scause=%lx stval=%lx sepc=%lx\n", csr_read(scause),
+		csr_read(stval), regs[0]);
+	for (unsigned i = 0; i < 32; i++)
+		kprintf("%s%3s=%16lx", i % 4 ? "  " : "\n", trap_reg_names[i], regs[i]);
+	kprintf("\nkernel stopped\n");
+	arch_poweroff(99);
+}

@@ -1,0 +1,33 @@
+/*
+ * libsys.h - what libsys offers a program beyond picolibc (libsys/): the
+ * syscall wrappers (sys.h), the pager protocol (pager.h), the start-up
+ * information, and small helpers for TAP test output.
+ */
+#ifndef LIBSYS_LIBSYS_H
+#define LIBSYS_LIBSYS_H
+
+#include <stdint.h>
+
+#include "abi.h"
+#include "pager.h"
+#include "sys.h"
+
+extern const struct bootinfo *libsys_bootinfo;   /* root task only */
+extern const struct startinfo *libsys_startinfo; /* pager-started only */
+extern uint64_t libsys_start_instret;            /* rdinstret at _start */
+
+/* Pager calls (pager-started programs). */
+long pager_spawn(const char *name, long give_handle, long *task_out);
+long pager_wait(long pid, long *how);
+long pager_startup_handle(void);
+long pager_stats(struct msg *out);
+
+/* TAP helpers (tap.c): "ok N - name" lines, a plan, and the exit code. */
+void tap_plan(int n);
+int tap_check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define tap_eq(got, want, name)                                                  \
+	tap_check((long)(got) == (long)(want), "%s (got %ld, want %ld)", name,   \
+		  (long)(got), (long)(want))
+int tap_done(void);
+
+#endif /* LIBSYS_LIBSYS_H */

@@ -1,0 +1,96 @@
+/*
+ * start.c - user program start-up and the picolibc glue (libsys/): decide
+ * whether we are the root task (bootinfo from the kernel) or a program the
+ * pager started (startinfo), provide stdout/stderr, sbrk and _exit, then
+ * run main. Root programs have no pager: their heap is a static arena and
+ * their exit powers the machine off with the exit status.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libsys.h"
+
+const struct bootinfo *libsys_bootinfo;
+const struct startinfo *libsys_startinfo;
+uint64_t libsys_start_instret;
+
+static char root_arena[256 * 1024] __attribute__((aligned(16)));
+static uintptr_t heap_brk;
+
+/* ---- console output: line-buffered debug writes -------------------- */
+static char out_buf[256];
+static unsigned out_len;
+
+static int libsys_flush(FILE *f)
+{
+	(void)f;
+	if (out_len)
+		sys_debug_write(out_buf, out_len);
+	out_len = 0;
+	return 0;
+}
+
+static int libsys_putc(char c, FILE *f)
+{
+	out_buf[out_len++] = c;
+	if (c == '\n' || out_len == sizeof out_buf)
+		libsys_flush(f);
+	return (unsigned char)c;
+}
+
+static int libsys_getc(FILE *f)
+{
+	(void)f;
+	return EOF;
+}
+
+static FILE libsys_stdio = FDEV_SETUP_STREAM(libsys_putc, libsys_getc, libsys_flush, _FDEV_SETUP_RW);
+FILE *const stdin = &libsys_stdio;
+FILE *const stdout = &libsys_stdio;
+FILE *const stderr = &libsys_stdio;
+
+/* ---- heap ----------------------------------------------------------- */
+void *sbrk(ptrdiff_t incr)
+{
+	if (libsys_startinfo) {
+		struct msg m = {.label = PG_SBRK, .w = {(uint64_t)incr}};
+		if (sys_call((long)libsys_startinfo->pager, &m) < 0 || m.label)
+			return (void *)-1;
+		return (void *)m.w[0];
+	}
+	uintptr_t base = (uintptr_t)root_arena, old = heap_brk ? heap_brk : base;
+	if ((incr > 0 && (uintptr_t)incr > base + sizeof root_arena - old) ||
+	    (incr < 0 && (uintptr_t)-incr > old - base))
+		return (void *)-1;
+	heap_brk = old + incr;
+	return (void *)old;
+}
+
+/* ---- exit ----------------------------------------------------------- */
+void _exit(int status)
+{
+	libsys_flush(stdout);
+	if (libsys_startinfo) {
+		struct msg m = {.label = PG_EXIT, .w = {(uint64_t)(unsigned)status}};
+		sys_call((long)libsys_startinfo->pager, &m);
+	} else {
+		sys_poweroff(H_PLATFORM, (unsigned)status & 0xff);
+	}
+	sys_exit(status);
+}
+
+int main(int argc, char **argv);
+
+void libsys_start(void *info, uint64_t instret)
+{
+	static char *root_argv[] = {"root", NULL};
+	libsys_start_instret = instret;
+	if (*(const uint64_t *)info == BOOTINFO_MAGIC) {
+		libsys_bootinfo = info;
+		exit(main(1, root_argv));
+	}
+	libsys_startinfo = info;
+	exit(main((int)libsys_startinfo->argc, (char **)libsys_startinfo->argv));
+}

@@ -1,0 +1,132 @@
+/*
+ * vm.c - a task's address space (mm/): create and destroy the Sv39 tree,
+ * and the check_* / do_* halves of map, unmap, protect and A/D clearing
+ * that the syscalls in sched/syscall.c and fault replies in fault/ use.
+ * Every change to a live mapping is followed by a TLB flush for the
+ * task's ASID before the call returns (arch/mmu.c).
+ */
+#include "mm.h"
+#include "arch.h"
+#include "sched.h"
+
+long vm_create(struct task *t)
+{
+	if (!kpool_can_charge(t, 1))
+		return ERR_QUOTA;
+	t->root_pa = kpool_alloc_for(t);
+	pte_t *root = mm_phys(t->root_pa);
+	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		root[i] = boot_pagetable[i]; /* kernel gigapages, global */
+	return 0;
+}
+
+void vm_destroy(struct task *t)
+{
+	if (!t->root_pa)
+		return;
+	pt_free_user(t->root_pa, kpool_free_for, t);
+	t->root_pa = 0;
+	mmu_flush_asid(t->asid);
+}
+
+/* A 4 KiB map at va: aligned, user space, no superpage, quota for tables. */
+long check_map(struct task *t, uint64_t va)
+{
+	if (va & (PG_SIZE - 1))
+		return refuse(ERR_ALIGN, "map: va %lx not page aligned\n", va);
+	if (va >= USER_TOP)
+		return refuse(ERR_RANGE, "map: va %lx in kernel space\n", va);
+	int need = pt_tables_needed(t->root_pa, va);
+	if (need < 0)
+		return refuse(ERR_SUPER, "map: va %lx inside a superpage\n", va);
+	if (!kpool_can_charge(t, need))
+		return refuse(ERR_QUOTA, "map: task %u page-table quota used up\n", t->id);
+	return 0;
+}
+
+void do_map(struct task *t, uint64_t va, uint64_t pa, unsigned perms)
+{
+	pt_map(t->root_pa, va, pa, pte_perm_bits(perms) | PTE_U, kpool_alloc_for, t);
+	mmu_flush_page(t->asid, va); /* a replaced leaf may be cached */
+}
+
+/* [va, va + npages pages) aligned, inside user space, not overflowing,
+ * and free of superpages (only the root's frame window has them). */
+long check_range(struct task *t, uint64_t va, uint64_t npages, uint64_t *end)
+{
+	if (va & (PG_SIZE - 1))
+		return refuse(ERR_ALIGN, "range: va %lx not page aligned\n", va);
+	if (va >= USER_TOP || npages > (USER_TOP - va) / PG_SIZE)
+		return refuse(ERR_RANGE, "range: %lx + %lu pages leaves user space\n", va, npages);
+	*end = va + npages * PG_SIZE;
+	if (pt_range_has_super(t->root_pa, va, *end))
+		return refuse(ERR_SUPER, "range: %lx.. touches a superpage\n", va);
+	return 0;
+}
+
+struct vm_op {
+	long count;
+	uint64_t set;
+	uint8_t *out;
+	uint64_t base;
+};
+
+static void vm_unmap_leaf(pte_t *pte, uint64_t va, int level, void *ctx)
+{
+	(void)va;
+	(void)level;
+	*pte = 0;
+	((struct vm_op *)ctx)->count++;
+}
+
+long do_unmap(struct task *t, uint64_t va, uint64_t end)
+{
+	struct vm_op op = {0};
+	pt_range(t->root_pa, va, end, vm_unmap_leaf, &op);
+	if (op.count)
+		mmu_flush_asid(t->asid);
+	return op.count;
+}
+
+static void vm_protect_leaf(pte_t *pte, uint64_t va, int level, void *ctx)
+{
+	(void)va;
+	(void)level;
+	struct vm_op *op = ctx;
+	*pte = (*pte & ~PTE_RWX) | op->set;
+	op->count++;
+}
+
+long do_protect(struct task *t, uint64_t va, uint64_t end, unsigned perms)
+{
+	struct vm_op op = {.set = pte_perm_bits(perms)};
+	if (perms == 0) /* no access at all is an unmap in Sv39 terms */
+		return do_unmap(t, va, end);
+	pt_range(t->root_pa, va, end, vm_protect_leaf, &op);
+	if (op.count)
+		mmu_flush_asid(t->asid);
+	return op.count;
+}
+
+static void vm_ad_leaf(pte_t *pte, uint64_t va, int level, void *ctx)
+{
+	(void)level;
+	struct vm_op *op = ctx;
+	uint8_t v = AD_MAPPED;
+	if (*pte & PTE_A)
+		v |= AD_ACCESSED;
+	if (*pte & PTE_D)
+		v |= AD_DIRTY;
+	op->out[(va - op->base) / PG_SIZE] = v;
+	*pte &= ~(PTE_A | PTE_D);
+}
+
+/* out has one byte per page and was zeroed by the caller. */
+void do_ad_clear(struct task *t, uint64_t va, uint64_t end, uint8_t *out)
+{
+	struct vm_op op = {.out = out, .base = va};
+	pt_range(t->root_pa, va, end, vm_ad_leaf, &op);
+	/* QEMU and real TLBs cache A/D: without the flush a hot page never
+	 * shows A again. */
+	mmu_flush_asid(t->asid);
+}

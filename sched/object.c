@@ -1,0 +1,173 @@
+/*
+ * object.c - kernel object tables, reference counts and per-task handle
+ * tables (sched/). A handle number is (generation << 8) | slot: a closed
+ * slot bumps its generation, so an old number is refused even after the
+ * slot is reused. Lookup checks liveness, type and rights in that order.
+ */
+#include "sched.h"
+#include "mm.h"
+
+static struct task tasks[MAX_TASKS];
+static struct thread threads[MAX_THREADS];
+static struct endpoint endpoints[MAX_ENDPOINTS];
+static struct notif notifs[MAX_NOTIFS];
+struct kobj platform_obj = {.type = KOBJ_PLATFORM, .refs = 1};
+
+#define HANDLE_SLOT_BITS 8
+
+void obj_init(void)
+{
+	for (unsigned i = 0; i < MAX_TASKS; i++)
+		tasks[i].id = (uint16_t)i;
+	for (unsigned i = 0; i < MAX_THREADS; i++)
+		threads[i].id = (uint16_t)i;
+}
+
+void obj_get(struct kobj *o) { o->refs++; }
+
+static void obj_release(struct kobj *o)
+{
+	switch (o->type) {
+	case KOBJ_THREAD:
+		thread_release((struct thread *)((char *)o - __builtin_offsetof(struct thread, obj)));
+		break;
+	case KOBJ_TASK:
+		task_kill((struct task *)o); /* unreachable now: free its memory */
+		break;
+	case KOBJ_ENDPOINT: {
+		struct endpoint *ep = (struct endpoint *)o;
+		while (ep->q.head)
+			ipc_abort(ep->q.head); /* wakes it with ERR_DEAD */
+		break;
+	}
+	case KOBJ_NOTIF:
+		notif_abort((struct notif *)o);
+		break;
+	default:
+		break;
+	}
+	o->type = KOBJ_NONE;
+}
+
+void obj_put(struct kobj *o)
+{
+	if (--o->refs == 0 && o->type != KOBJ_PLATFORM)
+		obj_release(o);
+}
+
+struct task *task_alloc(void)
+{
+	uint16_t asids = mmu_asid_count();
+	for (unsigned i = 1; i < MAX_TASKS; i++) {
+		struct task *t = &tasks[i];
+		if (t->obj.type != KOBJ_NONE)
+			continue;
+		uint16_t id = t->id;
+		for (unsigned j = 0; j < NHANDLES; j++)
+			t->handles[j].obj = NULL; /* generations survive reuse */
+		struct handle saved[NHANDLES];
+		__builtin_memcpy(saved, t->handles, sizeof saved);
+		__builtin_memset(t, 0, sizeof *t);
+		__builtin_memcpy(t->handles, saved, sizeof saved);
+		t->id = id;
+		t->obj = (struct kobj){.type = KOBJ_TASK, .refs = 0};
+		t->asid = asids > 1 ? (uint16_t)(i % asids) : 0;
+		mmu_flush_asid(t->asid); /* the previous holder's entries */
+		return t;
+	}
+	return NULL;
+}
+
+struct thread *thread_alloc(struct task *task)
+{
+	for (unsigned i = 0; i < MAX_THREADS; i++) {
+		struct thread *t = &threads[i];
+		if (t->obj.type != KOBJ_NONE)
+			continue;
+		uint16_t id = t->id;
+		__builtin_memset(t, 0, sizeof *t);
+		t->id = id;
+		t->obj = (struct kobj){.type = KOBJ_THREAD, .refs = 1}; /* alive */
+		t->task = task;
+		t->state = TS_SUSPENDED;
+		t->slice = SLICE_TICKS;
+		obj_get(&task->obj);
+		t->task_next = task->threads;
+		task->threads = t;
+		return t;
+	}
+	return NULL;
+}
+
+struct thread *thread_by_id(uint16_t id) { return id < MAX_THREADS ? &threads[id] : NULL; }
+
+struct endpoint *endpoint_alloc(void)
+{
+	for (unsigned i = 0; i < MAX_ENDPOINTS; i++) {
+		if (endpoints[i].obj.type == KOBJ_NONE) {
+			endpoints[i] = (struct endpoint){.obj = {.type = KOBJ_ENDPOINT}};
+			return &endpoints[i];
+		}
+	}
+	return NULL;
+}
+
+struct notif *notif_alloc(void)
+{
+	for (unsigned i = 0; i < MAX_NOTIFS; i++) {
+		if (notifs[i].obj.type == KOBJ_NONE) {
+			notifs[i] = (struct notif){.obj = {.type = KOBJ_NOTIF}};
+			return &notifs[i];
+		}
+	}
+	return NULL;
+}
+
+/* Find handle h in task t: live, of type (0 = any), with all of rights. */
+long handle_lookup(struct task *t, uint64_t h, uint8_t type, uint32_t rights, struct handle **out)
+{
+	uint64_t slot = h & ((1u << HANDLE_SLOT_BITS) - 1);
+	if (slot == 0 || slot >= NHANDLES || (h >> HANDLE_SLOT_BITS) > 0xffff)
+		return refuse(ERR_HANDLE, "handle %lx: no such slot (task %u)\n", h, t->id);
+	struct handle *e = &t->handles[slot];
+	if (!e->obj || e->gen != (h >> HANDLE_SLOT_BITS))
+		return refuse(ERR_HANDLE, "handle %lx: closed or stale (task %u)\n", h, t->id);
+	if (type && e->obj->type != type)
+		return refuse(ERR_TYPE, "handle %lx: wrong object type\n", h);
+	if ((e->rights & rights) != rights)
+		return refuse(ERR_RIGHTS, "handle %lx: lacks rights %x\n", h, rights & ~e->rights);
+	*out = e;
+	return 0;
+}
+
+long handle_free_slot(struct task *t)
+{
+	for (long i = 1; i < NHANDLES; i++)
+		if (!t->handles[i].obj)
+			return i;
+	return refuse(ERR_NOMEM, "task %u: handle table full\n", t->id);
+}
+
+/* Install into a free slot; returns the handle number. Cannot fail after
+ * handle_free_slot said there is room. */
+long handle_install(struct task *t, struct kobj *o, uint32_t rights, uint64_t badge)
+{
+	long slot = handle_free_slot(t);
+	if (slot < 0)
+		return slot;
+	struct handle *e = &t->handles[slot];
+	e->gen = (uint16_t)(e->gen + 1) ? (uint16_t)(e->gen + 1) : 1;
+	e->obj = o;
+	e->rights = rights;
+	e->badge = badge;
+	obj_get(o);
+	return (long)e->gen << HANDLE_SLOT_BITS | slot;
+}
+
+void handle_close(struct task *t, long slot)
+{
+	struct kobj *o = t->handles[slot].obj;
+	t->handles[slot].obj = NULL;
+	if (o)
+		obj_put(o);
+}

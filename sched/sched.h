@@ -1,0 +1,206 @@
+/*
+ * sched.h - kernel objects and their operations (sched/): tasks, threads,
+ * handles, IPC endpoints, notifications, the scheduler and the syscall
+ * layer. Sits above arch/ and mm/; fault/ feeds faults in as IPC calls.
+ * Invariants:
+ *  - one hart runs the kernel with interrupts off: no locks;
+ *  - a thread is on at most one queue (run queue, endpoint, notification,
+ *    sleep list), named by its state;
+ *  - objects live in fixed tables; refs counts handles plus internal
+ *    pointers; an object is reused only when refs reaches 0;
+ *  - syscalls check every argument first (check_*), then act (do_*), and
+ *    the acting part cannot fail.
+ */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "arch.h"
+
+#define MAX_TASKS 64
+#define MAX_THREADS 256
+#define MAX_ENDPOINTS 256
+#define MAX_NOTIFS 128
+#define NHANDLES 64 /* slots per task; slot 0 is never used */
+#define SLICE_TICKS 10 /* ticks of TICK_HZ per time slice */
+#define TICK_HZ 1000
+
+enum kobj_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_ENDPOINT, KOBJ_NOTIF, KOBJ_PLATFORM };
+
+struct kobj {
+	uint8_t type;
+	bool dead;     /* task/thread killed; handles still name it */
+	uint32_t refs; /* handles + internal pointers */
+};
+
+struct handle {
+	struct kobj *obj; /* NULL: free slot */
+	uint32_t rights;
+	uint16_t gen; /* bumped on every reuse: stale numbers are refused */
+	uint64_t badge;
+};
+
+/* Saved user context; trap.S addresses it, so the layout is pinned. */
+struct trapframe {
+	uint64_t regs[32]; /* regs[0] = pc (sepc), regs[i] = x_i */
+	struct hart *hart; /* set on every return to user */
+};
+#define TF_HART 256
+#define REG_PC 0
+#define REG_RA 1
+#define REG_SP 2
+#define REG_TP 4
+#define REG_T0 5
+#define REG_T1 6
+#define REG_A0 10
+#define REG_A1 11
+#define REG_A2 12
+
+enum thread_state {
+	TS_SUSPENDED,   /* created or suspended: not runnable */
+	TS_READY,       /* on the run queue */
+	TS_RUNNING,     /* hart->current */
+	TS_SEND,        /* queued on an endpoint as a caller (or fault) */
+	TS_RECV,        /* queued on an endpoint as a receiver */
+	TS_REPLY,       /* call delivered, waiting for the reply */
+	TS_NOTIF,       /* waiting on a notification */
+	TS_SLEEP,       /* on the sleep list */
+	TS_DEAD,
+};
+
+struct endpoint;
+struct task;
+
+struct thread {
+	struct trapframe tf; /* first: trap.S treats a thread as its frame */
+	struct kobj obj;
+	uint8_t state;
+	uint8_t prio;
+	uint8_t slice;        /* ticks left in the time slice */
+	bool fp_used;         /* has touched the FPU: keep its state */
+	bool in_fault;        /* blocked on a fault, not a call */
+	bool reply_saved;     /* TS_REPLY and its server saved the reply */
+	uint16_t id;          /* index in the thread table */
+	struct task *task;
+	struct thread *next, *prev; /* queue links */
+	void *queue;                /* endpoint / notification we wait on */
+	struct thread *reply_to;    /* caller waiting for our reply */
+	struct thread *server;      /* whom we wait on in TS_REPLY */
+	struct thread *task_next;   /* link in task->threads */
+	struct endpoint *fault_ep;  /* fault handler (holds a ref) */
+	uint64_t fault_badge;
+	uint64_t ipc_badge;         /* badge of the call while in TS_SEND */
+	uint64_t fault_msg[6];      /* the fault message while in_fault */
+	uint64_t wake_at;           /* TS_SLEEP deadline in timer ticks */
+	struct fpstate fp;
+};
+_Static_assert(__builtin_offsetof(struct thread, tf) == 0, "trap.S: frame first");
+_Static_assert(__builtin_offsetof(struct trapframe, hart) == TF_HART, "trap.S: TF_HART");
+
+struct task {
+	struct kobj obj;
+	uint16_t id;
+	uint16_t asid;
+	uint64_t root_pa;         /* Sv39 root page table */
+	uint32_t pt_quota;        /* page-table pages this task may hold */
+	uint32_t pt_used;
+	struct task *quota_from;  /* creator; quota returns to it */
+	uint64_t grant_base, grant_end; /* frames it may map */
+	struct thread *threads;
+	struct handle handles[NHANDLES];
+};
+
+struct tqueue {
+	struct thread *head, *tail;
+};
+
+struct endpoint {
+	struct kobj obj;
+	bool receivers; /* queue holds receivers (else callers/senders) */
+	struct tqueue q;
+};
+
+struct notif {
+	struct kobj obj;
+	uint64_t bits;
+	struct tqueue q;
+	uint64_t timer_at;   /* one-shot timer deadline in ticks, 0 = none */
+	uint64_t timer_bits;
+	struct notif *timer_next;
+};
+
+/* sched/sched.c: run queues, priorities, time slices, sleeping. */
+void sched_init(void);
+void sched_ready(struct thread *t);
+void sched_unready(struct thread *t);
+struct thread *sched_next(void);
+struct thread *sched_resume(struct thread *cur);
+void sched_tick(void);
+void sched_sleep(struct thread *t, uint64_t ticks);
+void sched_unsleep(struct thread *t);
+uint64_t sched_ticks(void);
+void tq_push(struct tqueue *q, struct thread *t);
+void tq_remove(struct tqueue *q, struct thread *t);
+struct thread *tq_pop(struct tqueue *q);
+
+/* sched/object.c: object tables, references and handles. */
+void obj_init(void);
+void obj_get(struct kobj *o);
+void obj_put(struct kobj *o);
+struct task *task_alloc(void);
+struct thread *thread_alloc(struct task *task);
+struct endpoint *endpoint_alloc(void);
+struct notif *notif_alloc(void);
+struct thread *thread_by_id(uint16_t id);
+long handle_lookup(struct task *t, uint64_t h, uint8_t type, uint32_t rights, struct handle **out);
+long handle_free_slot(struct task *t);
+long handle_install(struct task *t, struct kobj *o, uint32_t rights, uint64_t badge);
+void handle_close(struct task *t, long slot);
+extern struct kobj platform_obj;
+
+/* sched/task.c: task and thread life cycle. */
+void thread_kill(struct thread *t);
+void thread_release(struct thread *t);
+void task_kill(struct task *t);
+void thread_start(struct thread *t);
+struct task *task_create_root(void);
+
+/* sched/ipc.c: synchronous IPC and notifications. */
+struct thread *ipc_call(struct thread *t, struct endpoint *ep, uint64_t badge);
+struct thread *ipc_recv(struct thread *t, struct endpoint *ep, bool block);
+struct thread *ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge);
+struct thread *ipc_reply(struct thread *t, bool then_recv, struct endpoint *ep);
+long ipc_reply_save(struct thread *t);
+long ipc_check_reply_to(struct thread *t, struct thread *c);
+void ipc_reply_to(struct thread *t, struct thread *c);
+void ipc_abort(struct thread *t);
+void notif_signal(struct notif *n, uint64_t bits);
+void notif_abort(struct notif *n);
+void notif_timer_tick(uint64_t now);
+void notif_timer_cancel(struct notif *n);
+void notif_timer_arm(struct notif *n, uint64_t at, uint64_t bits);
+
+/* sched/syscall.c */
+struct thread *syscall_dispatch(struct thread *t);
+
+/* sched/irq.c */
+void irq_handle(void);
+long irq_bind(uint32_t irq, struct notif *n, uint64_t bits);
+long irq_ack(uint32_t irq);
+
+/* sched/boot.c */
+void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_instret);
+extern bool kdebug;
+
+/* One line saying why a syscall was refused (debug builds only). */
+#define refuse(err, ...)                                                      \
+	({                                                                    \
+		if (kdebug)                                                   \
+			kprintf("kernel: " __VA_ARGS__);                      \
+		(long)(err);                                                  \
+	})
+
+#endif /* SCHED_SCHED_H */

@@ -1,0 +1,90 @@
+/*
+ * sys_mem.c - memory syscalls (sched/ over mm/vm.c): map, unmap, protect
+ * and A/D read-and-clear on a task named by a handle with R_MAP. map also
+ * needs the frame to lie in the caller's grant: that rule alone keeps a
+ * task away from memory it was not given (docs/design.md, authority).
+ */
+#include "mm.h"
+#include "syscall.h"
+
+#define AD_MAX_PAGES 4096
+
+static long check_live(struct task *task)
+{
+	if (task->obj.dead)
+		return refuse(ERR_DEAD, "mem: task %u is dead\n", task->id);
+	return 0;
+}
+
+/* (task, va, pa, perms) */
+struct thread *sys_map(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
+	struct task *dst = OBJ(h, struct task), *me = t->task;
+	uint64_t va = A(1), pa = A(2), perms = A(3);
+	long e = check_live(dst);
+	if (!e && !perms_ok(perms))
+		e = refuse(ERR_INVAL, "map: perms %lx (need R with W, only RWX)\n", perms);
+	if (!e && (pa & (PAGE_SIZE - 1)))
+		e = refuse(ERR_ALIGN, "map: frame %lx not aligned\n", pa);
+	if (!e && (pa < me->grant_base || pa >= me->grant_end))
+		e = refuse(ERR_GRANT, "map: frame %lx outside task %u's grant\n", pa, me->id);
+	if (!e)
+		e = check_map(dst, va);
+	if (e < 0)
+		return ret(t, e);
+	do_map(dst, va, pa, (unsigned)perms);
+	return ret(t, 0);
+}
+
+/* (task, va, npages) -> pages unmapped */
+struct thread *sys_unmap(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
+	struct task *dst = OBJ(h, struct task);
+	uint64_t end;
+	long e = check_live(dst);
+	if (!e)
+		e = check_range(dst, A(1), A(2), &end);
+	if (e < 0)
+		return ret(t, e);
+	return ret(t, do_unmap(dst, A(1), end));
+}
+
+/* (task, va, npages, perms) -> pages changed */
+struct thread *sys_protect(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
+	struct task *dst = OBJ(h, struct task);
+	uint64_t end;
+	long e = check_live(dst);
+	if (!e && !perms_ok(A(3)))
+		e = refuse(ERR_INVAL, "protect: perms %lx\n", A(3));
+	if (!e)
+		e = check_range(dst, A(1), A(2), &end);
+	if (e < 0)
+		return ret(t, e);
+	return ret(t, do_protect(dst, A(1), end, (unsigned)A(3)));
+}
+
+/* (task, va, npages, out): one byte per page, AD_MAPPED|AD_ACCESSED|AD_DIRTY. */
+struct thread *sys_ad_clear(struct thread *t)
+{
+	static uint8_t ad_buf[AD_MAX_PAGES];
+	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
+	struct task *dst = OBJ(h, struct task);
+	uint64_t end, bad, n = A(2);
+	long e = check_live(dst);
+	if (!e && n > AD_MAX_PAGES)
+		e = refuse(ERR_INVAL, "ad_clear: %lu pages > %u\n", n, AD_MAX_PAGES);
+	if (!e)
+		e = check_range(dst, A(1), n, &end);
+	if (e < 0)
+		return ret(t, e);
+	if (!uaccess_check(t->task, A(3), n, true, &bad))
+		return sys_ufault(t, bad, true);
+	__builtin_memset(ad_buf, 0, n);
+	do_ad_clear(dst, A(1), end, ad_buf);
+	uaccess_copy_out(t->task, A(3), ad_buf, n);
+	return ret(t, 0);
+}

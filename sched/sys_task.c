@@ -1,0 +1,214 @@
+/*
+ * sys_task.c - syscalls on tasks, threads, time and the platform (sched/).
+ * Same shape as syscall.c: look up and check everything, then act.
+ */
+#include "mm.h"
+#include "syscall.h"
+
+/* A child's page-table quota comes out of the creator's unused quota. */
+struct thread *sys_task_create(struct thread *t)
+{
+	struct task *me = t->task;
+	uint64_t quota = A(0);
+	if (quota < 1 || quota > me->pt_quota - me->pt_used)
+		return ret(t, refuse(ERR_QUOTA, "task_create: quota %lu, %u free\n", quota,
+				     me->pt_quota - me->pt_used));
+	if (kpool_free_pages() < 1)
+		return ret(t, refuse(ERR_QUOTA, "task_create: kernel pool empty\n"));
+	long slot = handle_free_slot(me);
+	struct task *child = slot < 0 ? NULL : task_alloc();
+	if (!child)
+		return ret(t, slot < 0 ? slot : refuse(ERR_NOMEM, "task_create: task table full\n"));
+	me->pt_quota -= (uint32_t)quota;
+	child->pt_quota = (uint32_t)quota;
+	child->quota_from = me;
+	vm_create(child); /* cannot fail: quota >= 1 and the pool has a page */
+	return ret(t, handle_install(me, &child->obj, R_MAP | R_CONTROL | R_XFER, 0));
+}
+
+/* (task, pc, sp, arg, prio): a suspended thread, no higher than ours. */
+struct thread *sys_thread_create(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, R_CONTROL);
+	struct task *task = OBJ(h, struct task);
+	if (A(4) > t->prio)
+		return ret(t, refuse(ERR_INVAL, "thread_create: prio %lu above caller's\n", A(4)));
+	if (task->obj.dead)
+		return ret(t, refuse(ERR_DEAD, "thread_create: task %u dead\n", task->id));
+	long slot = handle_free_slot(t->task);
+	struct thread *n = slot < 0 ? NULL : thread_alloc(task);
+	if (!n)
+		return ret(t, slot < 0 ? slot : refuse(ERR_NOMEM, "thread_create: table full\n"));
+	n->tf.regs[0] = A(1);
+	n->tf.regs[2] = A(2);
+	n->tf.regs[10] = A(3);
+	n->prio = (uint8_t)A(4);
+	return ret(t, handle_install(t->task, &n->obj, R_CONTROL | R_XFER, 0));
+}
+
+static struct thread *thread_of(struct handle *h) { return OBJ(h, struct thread); }
+
+#define LOOKUP_LIVE_THREAD(var, i)                                             \
+	LOOKUP(var##_h, i, KOBJ_THREAD, R_CONTROL);                            \
+	struct thread *var = thread_of(var##_h);                               \
+	if (var->obj.dead)                                                     \
+		return ret(t, refuse(ERR_DEAD, "thread %u is dead\n", var->id))
+
+/* (thread, ep): faults of thread go to ep as calls carrying ep's badge;
+ * ep = 0 removes the handler. */
+struct thread *sys_thread_fault(struct thread *t)
+{
+	LOOKUP_LIVE_THREAD(th, 0);
+	struct handle *eh = NULL;
+	if (A(1)) {
+		long e = handle_lookup(t->task, A(1), KOBJ_ENDPOINT, R_SEND, &eh);
+		if (e < 0)
+			return ret(t, e);
+		obj_get(eh->obj);
+	}
+	if (th->fault_ep)
+		obj_put(&th->fault_ep->obj);
+	th->fault_ep = eh ? OBJ(eh, struct endpoint) : NULL;
+	th->fault_badge = eh ? eh->badge : 0;
+	return ret(t, 0);
+}
+
+struct thread *sys_thread_start(struct thread *t)
+{
+	LOOKUP_LIVE_THREAD(th, 0);
+	if (th->state != TS_SUSPENDED)
+		return ret(t, refuse(ERR_STATE, "thread_start: thread %u not suspended\n", th->id));
+	thread_start(th);
+	return ret(t, 0);
+}
+
+/* Only a ready or running thread can be suspended: a blocked one is in the
+ * middle of an operation that owns its registers. */
+struct thread *sys_thread_suspend(struct thread *t)
+{
+	LOOKUP_LIVE_THREAD(th, 0);
+	if (th->state == TS_SUSPENDED)
+		return ret(t, 0);
+	if (th->state != TS_READY && th->state != TS_RUNNING)
+		return ret(t, refuse(ERR_STATE, "thread_suspend: thread %u blocked\n", th->id));
+	A(0) = 0;
+	if (th->state == TS_READY)
+		sched_unready(th);
+	th->state = TS_SUSPENDED;
+	return sched_resume(t);
+}
+
+struct thread *sys_thread_read(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_THREAD, R_CONTROL);
+	uint64_t bad;
+	if (!uaccess_check(t->task, A(1), sizeof(struct user_regs), true, &bad))
+		return sys_ufault(t, bad, true);
+	struct thread *th = thread_of(h);
+	A(0) = 0; /* before the copy: th may be t itself */
+	uaccess_copy_out(t->task, A(1), th->tf.regs, sizeof(struct user_regs));
+	return sched_resume(t);
+}
+
+struct thread *sys_thread_write(struct thread *t)
+{
+	LOOKUP_LIVE_THREAD(th, 0);
+	uint64_t bad, va = A(1);
+	if (!uaccess_check(t->task, va, sizeof(struct user_regs), false, &bad))
+		return sys_ufault(t, bad, false);
+	uaccess_copy_in(t->task, th->tf.regs, va, sizeof(struct user_regs));
+	if (th == t)
+		return sched_resume(t); /* its a0 is what it just wrote */
+	return ret(t, 0);
+}
+
+struct thread *sys_thread_prio(struct thread *t)
+{
+	LOOKUP_LIVE_THREAD(th, 0);
+	if (A(1) > t->prio)
+		return ret(t, refuse(ERR_INVAL, "thread_prio: %lu above caller's\n", A(1)));
+	if (th->state == TS_READY) {
+		sched_unready(th);
+		th->prio = (uint8_t)A(1);
+		sched_ready(th);
+	} else {
+		th->prio = (uint8_t)A(1);
+	}
+	return ret(t, 0);
+}
+
+struct thread *sys_task_kill(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, R_CONTROL);
+	A(0) = 0;
+	task_kill(OBJ(h, struct task));
+	return sched_resume(t); /* sched_next if t was in it */
+}
+
+struct thread *sys_task_info(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, 0);
+	struct task *task = OBJ(h, struct task);
+	A(1) = task->pt_used;
+	A(2) = task->pt_quota;
+	return ret(t, task->obj.dead ? ERR_DEAD : task->id);
+}
+
+struct thread *sys_exit(struct thread *t)
+{
+	if (kdebug)
+		kprintf("kernel: task %u exit(%ld)\n", t->task->id, (long)A(0));
+	task_kill(t->task);
+	return sched_next();
+}
+
+struct thread *sys_yield(struct thread *t)
+{
+	A(0) = 0;
+	sched_ready(t);
+	return sched_next();
+}
+
+/* (ms): one tick is 1 ms (TICK_HZ). */
+struct thread *sys_sleep(struct thread *t)
+{
+	uint64_t ms = A(0);
+	if (ms > (1ULL << 40))
+		return ret(t, refuse(ERR_INVAL, "sleep: %lu ms\n", ms));
+	if (ms == 0)
+		return sys_yield(t);
+	A(0) = 0;
+	sched_sleep(t, ms);
+	return sched_next();
+}
+
+struct thread *sys_time(struct thread *t)
+{
+	A(1) = timer_hz();
+	return ret(t, (long)timer_now());
+}
+
+struct thread *sys_poweroff(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_PLATFORM, R_CONTROL);
+	(void)h;
+	if (A(1) > 255)
+		return ret(t, refuse(ERR_INVAL, "poweroff: code %lu > 255\n", A(1)));
+	kprintf("kernel: power off, status %lu\n", A(1));
+	arch_poweroff((unsigned)A(1));
+}
+
+struct thread *sys_irq_bind(struct thread *t)
+{
+	LOOKUP(p, 0, KOBJ_PLATFORM, R_CONTROL);
+	LOOKUP(n, 2, KOBJ_NOTIF, R_SEND);
+	(void)p;
+	return ret(t, irq_bind((uint32_t)A(1), OBJ(n, struct notif), A(3)));
+}
+
+struct thread *sys_irq_ack(struct thread *t)
+{
+	LOOKUP(p, 0, KOBJ_PLATFORM, R_CONTROL);
+	(void)p;
+	return ret(t, irq_ack((uint32_t)A(1)));
+}
