@@ -64,7 +64,8 @@
 #define SYS_NOTIF_TIMER 37  /* (n, ticks, bits) -> 0: signal bits after ticks */
 #define SYS_REPLY_SAVE 38   /* () -> reply handle for the pending caller */
 #define SYS_REPLY_TO 39     /* (reply, label, w0..w5, xfer) -> 0; closes it */
-#define SYS_COUNT 40
+#define SYS_TASK_QUOTA 40   /* (task, pages) -> 0: resize a child's quota */
+#define SYS_COUNT 41
 
 /* Errors: returned negative in a0. Each names one reason. */
 #define ERR_INVAL (-1)   /* malformed argument (bad perms, label, prio) */

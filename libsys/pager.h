@@ -16,12 +16,16 @@
 #define PG_SPAWN 3    /* w0..w4 = name (40 bytes, NUL padded), handle =
 			 given to the child -> w0 = pid, handle = task (R_CONTROL) */
 #define PG_WAIT 4     /* w0 = pid -> w0 = status, w1 = how (PG_EXITED/KILLED) */
-#define PG_STARTUP 5  /* -> handle = the one given at spawn, if any */
 #define PG_STATS 6    /* -> w0 = free frames, w1 = zero-fill faults,
 			 w2 = file faults, w3 = this pid's resident pages,
 			 w4 = this pid's faults, w5 = total frames */
 #define PG_NOZERO 7   /* bench only: w0 = va, w1 = npages of anonymous
 			 memory filled without zeroing (needs bootarg "bench") */
+
+/* Pager errors (reply label), beside the kernel's ERR_* values. */
+#define PGERR_NOENT (-100)  /* no such program or pid */
+#define PGERR_NOEXEC (-101) /* the program is not a valid ELF */
+#define PGERR_NOMEM (-102)  /* no memory or no process slot */
 
 #define PG_EXITED 0
 #define PG_KILLED 1   /* killed by the pager; w0 then holds the scause */
@@ -36,6 +40,7 @@ struct startinfo {
 	uint64_t self;     /* handle: own task, R_MAP | R_CONTROL */
 	uint64_t pid;
 	uint64_t heap;     /* initial break */
+	uint64_t given;    /* handle passed by the spawner, 0 = none */
 	uint64_t argc;
 	char *argv[9];     /* NULL-terminated, strings follow */
 };

@@ -39,9 +39,7 @@ long pager_wait(long pid, long *how)
 
 long pager_startup_handle(void)
 {
-	struct msg m = {.label = PG_STARTUP};
-	long e = sys_call(pager_ep(), &m);
-	return e < 0 ? e : (long)m.handle;
+	return libsys_startinfo ? (long)libsys_startinfo->given : 0;
 }
 
 long pager_stats(struct msg *out)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "libsys.h"
+#include "root.h"
 
 const struct bootinfo *libsys_bootinfo;
 const struct startinfo *libsys_startinfo;
@@ -60,6 +61,8 @@ void *sbrk(ptrdiff_t incr)
 			return (void *)-1;
 		return (void *)m.w[0];
 	}
+	if (root_frames.base)
+		return root_sbrk(incr);
 	uintptr_t base = (uintptr_t)root_arena, old = heap_brk ? heap_brk : base;
 	if ((incr > 0 && (uintptr_t)incr > base + sizeof root_arena - old) ||
 	    (incr < 0 && (uintptr_t)-incr > old - base))

@@ -158,6 +158,10 @@ static inline long sys_task_info(long task, uint64_t *pt_used, uint64_t *pt_quot
 		*pt_quota = (uint64_t)a2;
 	return a0;
 }
+static inline long sys_task_quota(long task, uint64_t pages)
+{
+	return sys4(SYS_TASK_QUOTA, task, (long)pages, 0, 0);
+}
 static inline __attribute__((noreturn)) void sys_exit(long status)
 {
 	sys4(SYS_EXIT, status, 0, 0, 0);

@@ -29,7 +29,7 @@ static void obj_release(struct kobj *o)
 {
 	switch (o->type) {
 	case KOBJ_THREAD:
-		thread_release((struct thread *)((char *)o - __builtin_offsetof(struct thread, obj)));
+		thread_release(thread_of_obj(o));
 		break;
 	case KOBJ_TASK:
 		task_kill((struct task *)o); /* unreachable now: free its memory */

@@ -100,6 +100,12 @@ struct thread {
 _Static_assert(__builtin_offsetof(struct thread, tf) == 0, "trap.S: frame first");
 _Static_assert(__builtin_offsetof(struct trapframe, hart) == TF_HART, "trap.S: TF_HART");
 
+/* A thread's kobj is not at offset 0 (the trapframe is). */
+static inline struct thread *thread_of_obj(struct kobj *o)
+{
+	return (struct thread *)((char *)o - __builtin_offsetof(struct thread, obj));
+}
+
 struct task {
 	struct kobj obj;
 	uint16_t id;

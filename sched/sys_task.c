@@ -26,6 +26,22 @@ struct thread *sys_task_create(struct thread *t)
 	return ret(t, handle_install(me, &child->obj, R_MAP | R_CONTROL | R_XFER, 0));
 }
 
+/* (task, pages): the creator moves quota to or from a child; the child
+ * keeps at least what it uses. */
+struct thread *sys_task_quota(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, R_CONTROL);
+	struct task *c = OBJ(h, struct task), *me = t->task;
+	uint64_t q = A(1);
+	if (c->quota_from != me || c->obj.dead)
+		return ret(t, refuse(ERR_STATE, "task_quota: task %u not our live child\n", c->id));
+	if (q < c->pt_used || (q > c->pt_quota && q - c->pt_quota > me->pt_quota - me->pt_used))
+		return ret(t, refuse(ERR_QUOTA, "task_quota: %lu pages not possible\n", q));
+	me->pt_quota = me->pt_quota + c->pt_quota - (uint32_t)q;
+	c->pt_quota = (uint32_t)q;
+	return ret(t, 0);
+}
+
 /* (task, pc, sp, arg, prio): a suspended thread, no higher than ours. */
 struct thread *sys_thread_create(struct thread *t)
 {
@@ -46,7 +62,7 @@ struct thread *sys_thread_create(struct thread *t)
 	return ret(t, handle_install(t->task, &n->obj, R_CONTROL | R_XFER, 0));
 }
 
-static struct thread *thread_of(struct handle *h) { return OBJ(h, struct thread); }
+static struct thread *thread_of(struct handle *h) { return thread_of_obj(h->obj); }
 
 #define LOOKUP_LIVE_THREAD(var, i)                                             \
 	LOOKUP(var##_h, i, KOBJ_THREAD, R_CONTROL);                            \

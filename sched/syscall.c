@@ -101,7 +101,7 @@ static struct thread *sys_reply_save(struct thread *t) { return ret(t, ipc_reply
 static struct thread *sys_reply_to(struct thread *t)
 {
 	LOOKUP(h, 0, KOBJ_THREAD, R_REPLY);
-	struct thread *c = OBJ(h, struct thread);
+	struct thread *c = thread_of_obj(h->obj);
 	long e = check_msg(t);
 	if (!e)
 		e = ipc_check_reply_to(t, c);
@@ -113,7 +113,8 @@ static struct thread *sys_reply_to(struct thread *t)
 	return sched_resume(t);
 }
 
-/* New rights must be a subset; a badge may be set once, below 2^63. */
+/* New rights must be a subset (0 = the same rights); a badge may be set
+ * once, below 2^63. */
 static long check_derive(struct handle *h, uint64_t rights, uint64_t badge)
 {
 	if (rights & ~(uint64_t)h->rights)
@@ -129,7 +130,8 @@ static struct thread *sys_handle_dup(struct thread *t)
 	long e = check_derive(h, A(1), A(2));
 	if (e < 0)
 		return ret(t, e);
-	return ret(t, handle_install(t->task, h->obj, (uint32_t)A(1), A(2) ? A(2) : h->badge));
+	uint32_t rights = A(1) ? (uint32_t)A(1) : h->rights;
+	return ret(t, handle_install(t->task, h->obj, rights, A(2) ? A(2) : h->badge));
 }
 
 static struct thread *sys_handle_close(struct thread *t)
@@ -149,7 +151,8 @@ static struct thread *sys_handle_give(struct thread *t)
 		return ret(t, e);
 	if (dst->obj.dead)
 		return ret(t, refuse(ERR_DEAD, "give: task %u is dead\n", dst->id));
-	return ret(t, handle_install(dst, h->obj, (uint32_t)A(2), A(3) ? A(3) : h->badge));
+	uint32_t rights = A(2) ? (uint32_t)A(2) : h->rights;
+	return ret(t, handle_install(dst, h->obj, rights, A(3) ? A(3) : h->badge));
 }
 
 static struct thread *sys_ep_create(struct thread *t)
@@ -252,6 +255,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
 	[SYS_NOTIF_TIMER] = sys_notif_timer,
 	[SYS_REPLY_SAVE] = sys_reply_save,
 	[SYS_REPLY_TO] = sys_reply_to,
+	[SYS_TASK_QUOTA] = sys_task_quota,
 };
 
 struct thread *syscall_dispatch(struct thread *t)

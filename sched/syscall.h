@@ -29,6 +29,7 @@ static inline struct thread *ret(struct thread *t, long v)
 			return ret(t, e_);                                     \
 	} while (0)
 
+/* Objects whose kobj is their first member (not threads: thread_of_obj). */
 #define OBJ(h, T) ((T *)(h)->obj)
 
 static inline bool perms_ok(uint64_t p)
@@ -48,6 +49,7 @@ struct thread *sys_thread_write(struct thread *t);
 struct thread *sys_thread_prio(struct thread *t);
 struct thread *sys_task_kill(struct thread *t);
 struct thread *sys_task_info(struct thread *t);
+struct thread *sys_task_quota(struct thread *t);
 struct thread *sys_exit(struct thread *t);
 struct thread *sys_yield(struct thread *t);
 struct thread *sys_sleep(struct thread *t);
