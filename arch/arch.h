@@ -54,6 +54,7 @@ static inline uint64_t kva_to_pa(const void *va) { return (uint64_t)va - KERNEL_
 #define EXC_STORE_PAGE 15
 
 struct thread;
+struct task;
 
 /* Per-hart state; tp points at it while in the kernel. */
 struct hart {
@@ -61,8 +62,9 @@ struct hart {
 	struct thread *current;  /* the thread that runs when we sret */
 	uint32_t hartid;
 	bool resched;            /* a higher-priority thread became ready */
+	bool fp_on;              /* sstatus.FS is not Off */
 	struct thread *fp_owner; /* whose state is in the FPU registers */
-	uint64_t asid_of_satp;   /* satp value now loaded */
+	struct task *space;      /* whose address space satp holds */
 };
 
 static inline struct hart *this_hart(void)
@@ -102,7 +104,20 @@ void plic_complete(uint32_t irq);
 
 /* arch/mmu.c: address-space switch and TLB maintenance. */
 void mmu_init(void);
-void mmu_switch(uint64_t root_pa, uint16_t asid);
+uint64_t mmu_satp(uint64_t root_pa, uint16_t asid);
+void mmu_switch_slow(uint64_t satp);
+void mmu_switch_kernel(void);
+extern uint16_t mmu_asids;
+
+/* Load an address space; with ASIDs no flush is needed. */
+static inline void mmu_switch(uint64_t satp)
+{
+	if (__builtin_expect(mmu_asids > 1, 1)) {
+		__asm__ volatile("csrw satp, %0" ::"r"(satp) : "memory");
+		return;
+	}
+	mmu_switch_slow(satp);
+}
 void mmu_flush_page(uint16_t asid, uint64_t va);
 void mmu_flush_asid(uint16_t asid);
 uint16_t mmu_asid_count(void);

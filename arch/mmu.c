@@ -9,7 +9,7 @@
 #define SATP_SV39 (8ULL << 60)
 #define SATP_ASID_SHIFT 44
 
-static uint16_t mmu_asids; /* how many ASIDs the hart implements */
+uint16_t mmu_asids; /* how many ASIDs the hart implements */
 
 void mmu_init(void)
 {
@@ -22,21 +22,29 @@ void mmu_init(void)
 	mmu_asids = bits >= 0xff ? 256 : (uint16_t)(bits + 1);
 	boot_pagetable[2] = 0; /* drop entry.S's identity gigapage */
 	__asm__ volatile("sfence.vma" ::: "memory");
-	this_hart()->asid_of_satp = csr_read(satp);
 }
 
 uint16_t mmu_asid_count(void) { return mmu_asids; }
 
-void mmu_switch(uint64_t root_pa, uint16_t asid)
+uint64_t mmu_satp(uint64_t root_pa, uint16_t asid)
 {
-	uint64_t satp = SATP_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root_pa >> 12);
-	struct hart *h = this_hart();
-	if (h->asid_of_satp == satp)
-		return;
-	h->asid_of_satp = satp;
+	return SATP_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root_pa >> 12);
+}
+
+/* Back to the kernel-only root (entry.S's boot_pagetable, ASID 0): needed
+ * before the current task's root page is freed. */
+void mmu_switch_kernel(void)
+{
+	csr_write(satp, mmu_satp(kva_to_pa(boot_pagetable), 0));
+	__asm__ volatile("sfence.vma" ::: "memory");
+	this_hart()->space = NULL;
+}
+
+/* No ASIDs: every switch must drop the old space's translations. */
+void mmu_switch_slow(uint64_t satp)
+{
 	csr_write(satp, satp);
-	if (mmu_asids <= 1)
-		__asm__ volatile("sfence.vma" ::: "memory");
+	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
 void mmu_flush_page(uint16_t asid, uint64_t va)

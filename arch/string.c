@@ -1,11 +1,12 @@
 /*
  * string.c - the four memory functions the compiler may call on its own
- * even in freestanding code (struct copies and zeroing) (arch/).
+ * even in freestanding code (struct copies and zeroing) (arch/). "used"
+ * keeps them through -flto, which cannot see those implicit calls.
  */
 #include <stddef.h>
 #include <stdint.h>
 
-void *memcpy(void *d, const void *s, size_t n)
+__attribute__((used)) void *memcpy(void *d, const void *s, size_t n)
 {
 	char *dp = d;
 	const char *sp = s;
@@ -19,7 +20,7 @@ void *memcpy(void *d, const void *s, size_t n)
 	return d;
 }
 
-void *memmove(void *d, const void *s, size_t n)
+__attribute__((used)) void *memmove(void *d, const void *s, size_t n)
 {
 	char *dp = d;
 	const char *sp = s;
@@ -30,7 +31,7 @@ void *memmove(void *d, const void *s, size_t n)
 	return d;
 }
 
-void *memset(void *d, int c, size_t n)
+__attribute__((used)) void *memset(void *d, int c, size_t n)
 {
 	char *dp = d;
 	while (n--)
@@ -38,7 +39,7 @@ void *memset(void *d, int c, size_t n)
 	return d;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+__attribute__((used)) int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
 	for (; n--; x++, y++)

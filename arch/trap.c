@@ -24,9 +24,13 @@ void trap_init(void)
 static void trap_fpu(struct hart *h, struct thread *t)
 {
 	if (!t->fp_used) {
-		csr_clear(sstatus, SSTATUS_FS_MASK);
+		if (h->fp_owner || h->fp_on) {
+			csr_clear(sstatus, SSTATUS_FS_MASK);
+			h->fp_on = false;
+		}
 		return;
 	}
+	h->fp_on = true;
 	csr_set(sstatus, SSTATUS_FS_DIRTY); /* any non-Off state enables it */
 	if (h->fp_owner != t) {
 		if (h->fp_owner)
@@ -36,18 +40,27 @@ static void trap_fpu(struct hart *h, struct thread *t)
 	}
 }
 
-static struct thread *trap_leave(struct thread *t)
+/* Install t's address space and FPU state: only when the thread changes. */
+static struct thread *trap_switch(struct hart *h, struct thread *t)
 {
-	struct hart *h = this_hart();
-	if (h->current != t) {
-		if (h->current && h->current->state == TS_RUNNING)
-			h->current->state = TS_READY;
-		h->current = t;
-		t->state = TS_RUNNING;
+	if (h->current && h->current->state == TS_RUNNING)
+		h->current->state = TS_READY;
+	h->current = t;
+	t->state = TS_RUNNING;
+	if (h->space != t->task) {
+		h->space = t->task;
+		mmu_switch(t->task->satp);
 	}
-	mmu_switch(t->task->root_pa, t->task->asid);
 	trap_fpu(h, t);
 	return t;
+}
+
+static inline struct thread *trap_leave(struct thread *t)
+{
+	struct hart *h = this_hart();
+	if (t == h->current)
+		return t; /* same thread: its satp and FPU state are in place */
+	return trap_switch(h, t);
 }
 
 static struct thread *trap_interrupt(struct thread *t, uint64_t cause)
@@ -68,6 +81,7 @@ static bool trap_fpu_first(struct thread *t, uint64_t cause)
 	for (unsigned i = 0; i < 32; i++)
 		t->fp.f[i] = 0;
 	t->fp.fcsr = 0;
+	trap_fpu(this_hart(), t);
 	return true;
 }
 

@@ -43,3 +43,22 @@ uint64_t frames_free_count(const struct frames *f)
 {
 	return (f->end - f->bump) / FRAME_SIZE + f->nfree_list;
 }
+
+void frame_zero(void *page)
+{
+	uint64_t *p = page;
+	for (unsigned i = 0; i < FRAME_SIZE / 8; i += 8) {
+		p[i] = 0, p[i + 1] = 0, p[i + 2] = 0, p[i + 3] = 0;
+		p[i + 4] = 0, p[i + 5] = 0, p[i + 6] = 0, p[i + 7] = 0;
+	}
+}
+
+void frame_copy(void *dst, const void *src)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+	for (unsigned i = 0; i < FRAME_SIZE / 8; i += 4) {
+		d[i] = s[i], d[i + 1] = s[i + 1];
+		d[i + 2] = s[i + 2], d[i + 3] = s[i + 3];
+	}
+}

@@ -40,7 +40,7 @@ uint64_t root_frame(void)
 {
 	uint64_t pa = frames_alloc(&root_frames);
 	if (pa)
-		memset(root_frame_va(pa), 0, PAGE_SIZE);
+		frame_zero(root_frame_va(pa));
 	return pa;
 }
 
@@ -87,12 +87,22 @@ static long root_clone_stack(long task, struct tramp *tr, uint64_t *sp)
 
 long root_clone(void (*fn)(long), long arg, unsigned prio, uint64_t quota, long *thread)
 {
+	return root_clone_give(fn, arg, 0, 0, prio, quota, thread);
+}
+
+long root_clone_give(void (*fn)(long), long arg, long give, uint32_t rights, unsigned prio,
+		     uint64_t quota, long *thread)
+{
 	struct tramp tr = {fn, arg, 0};
 	uint64_t sp;
 	long task = sys_task_create(quota);
 	if (task < 0)
 		return task;
-	long e = root_clone_image(task);
+	long e = give ? sys_handle_give(task, give, rights, 0) : 0;
+	if (give && e >= 0)
+		tr.arg = e;
+	if (e >= 0)
+		e = root_clone_image(task);
 	if (!e)
 		e = root_clone_stack(task, &tr, &sp);
 	long th = e < 0 ? e

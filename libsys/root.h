@@ -23,6 +23,11 @@ static inline void *root_frame_va(uint64_t pa) { return frames_va(&root_frames, 
  * task then exits. */
 long root_clone(void (*fn)(long), long arg, unsigned prio, uint64_t quota, long *thread);
 
+/* The same, giving the new task handle give (with rights, 0 = same) first:
+ * fn's argument is then the handle's number in the new task. */
+long root_clone_give(void (*fn)(long), long arg, long give, uint32_t rights, unsigned prio,
+		     uint64_t quota, long *thread);
+
 /* A new thread in our own task on stack [stack, stack + size), with fault
  * handler fault_ep (0 = none). Returns the thread handle; started unless
  * suspended is set. When fn returns the thread blocks forever. */

@@ -14,6 +14,7 @@ long vm_create(struct task *t)
 	if (!kpool_can_charge(t, 1))
 		return ERR_QUOTA;
 	t->root_pa = kpool_alloc_for(t);
+	t->satp = mmu_satp(t->root_pa, t->asid);
 	pte_t *root = mm_phys(t->root_pa);
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		root[i] = boot_pagetable[i]; /* kernel gigapages, global */
@@ -24,6 +25,8 @@ void vm_destroy(struct task *t)
 {
 	if (!t->root_pa)
 		return;
+	if (this_hart()->space == t)
+		mmu_switch_kernel(); /* satp must not name a freed page */
 	pt_free_user(t->root_pa, kpool_free_for, t);
 	t->root_pa = 0;
 	mmu_flush_asid(t->asid);

@@ -111,6 +111,7 @@ struct task {
 	uint16_t id;
 	uint16_t asid;
 	uint64_t root_pa;         /* Sv39 root page table */
+	uint64_t satp;            /* root_pa and asid as satp wants them */
 	uint32_t pt_quota;        /* page-table pages this task may hold */
 	uint32_t pt_used;
 	struct task *quota_from;  /* creator; quota returns to it */
@@ -163,6 +164,23 @@ struct notif *notif_alloc(void);
 struct thread *thread_by_id(uint16_t id);
 long handle_lookup(struct task *t, uint64_t h, uint8_t type, uint32_t rights, struct handle **out);
 long handle_free_slot(struct task *t);
+
+/* handle_lookup's fast path, inline for the IPC and syscall paths; the
+ * slow path explains refusals. */
+static inline long handle_get(struct task *t, uint64_t h, uint8_t type, uint32_t rights,
+			      struct handle **out)
+{
+	uint64_t slot = h & 0xff;
+	struct handle *e = &t->handles[slot];
+	if (__builtin_expect(slot && slot < NHANDLES && e->obj && e->gen == (h >> 8) &&
+				     (!type || e->obj->type == type) &&
+				     (e->rights & rights) == rights,
+			     1)) {
+		*out = e;
+		return 0;
+	}
+	return handle_lookup(t, h, type, rights, out);
+}
 long handle_install(struct task *t, struct kobj *o, uint32_t rights, uint64_t badge);
 void handle_close(struct task *t, long slot);
 extern struct kobj platform_obj;

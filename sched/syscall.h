@@ -17,6 +17,8 @@ typedef struct thread *(*sys_fn)(struct thread *t);
 static inline struct thread *ret(struct thread *t, long v)
 {
 	A(0) = (uint64_t)v;
+	if (__builtin_expect(!this_hart()->resched, 1))
+		return t;
 	return sched_resume(t);
 }
 
@@ -24,7 +26,7 @@ static inline struct thread *ret(struct thread *t, long v)
 #define LOOKUP(var, i, type, rights)                                           \
 	struct handle *var;                                                    \
 	do {                                                                   \
-		long e_ = handle_lookup(t->task, A(i), type, rights, &var);    \
+		long e_ = handle_get(t->task, A(i), type, rights, &var);       \
 		if (e_ < 0)                                                    \
 			return ret(t, e_);                                     \
 	} while (0)

@@ -81,6 +81,8 @@ void thread_kill(struct thread *t)
 	}
 	if (h->fp_owner == t)
 		h->fp_owner = NULL;
+	if (h->current == t)
+		h->current = NULL; /* its slot may be reused before we leave */
 	t->state = TS_DEAD;
 	t->in_fault = false;
 	obj_put(&t->obj); /* the "alive" reference */

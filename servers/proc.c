@@ -69,7 +69,7 @@ static long proc_startinfo(struct proc *p, const char *const *argv, struct start
 	if (!pa || pagemap_put(&p->pages, page / PG, pa) < 0)
 		return PGERR_NOMEM;
 	uint8_t *base = frames_va(&pg_frames, pa);
-	memset(base, 0, PG);
+	frame_zero(base);
 	uint64_t off = sizeof *si;
 	for (si->argc = 0; argv[si->argc] && si->argc < 8; si->argc++) {
 		size_t n = strlen(argv[si->argc]) + 1;

@@ -34,7 +34,7 @@ static void vm_fill_file(const struct region *r, uint64_t va, uint8_t *dst)
 {
 	uint64_t lo = va > r->seg_va ? va : r->seg_va;
 	uint64_t hi = va + PG < r->seg_va + r->seg_filesz ? va + PG : r->seg_va + r->seg_filesz;
-	memset(dst, 0, PG);
+	frame_zero(dst);
 	if (lo < hi)
 		memcpy(dst + (lo - va), r->file + r->seg_off + (lo - r->seg_va), hi - lo);
 }
@@ -95,7 +95,7 @@ bool vm_fault(struct proc *p, struct msg *m)
 			pg_stats.file_faults++;
 		} else { /* anonymous, heap, stack, or bss past the file bytes */
 			if (!r->nozero)
-				memset(frames_va(&pg_frames, pa), 0, PG);
+				frame_zero(frames_va(&pg_frames, pa));
 			pg_stats.zero_faults++;
 		}
 		p->resident++;
