@@ -9,8 +9,9 @@
 
 #include <stdint.h>
 
-/* Labels of calls to the pager endpoint; replies carry 0 or an ERR_* in
- * the label. */
+/* Labels of calls to the pager endpoint. A reply's label is 0 on success,
+ * else the error negated (a positive number: labels with the top bit set
+ * are the kernel's). */
 #define PG_EXIT 1     /* w0 = status; no reply: the task is gone */
 #define PG_SBRK 2     /* w0 = increment (signed) -> w0 = old break */
 #define PG_SPAWN 3    /* w0..w4 = name (40 bytes, NUL padded), handle =

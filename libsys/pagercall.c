@@ -17,8 +17,8 @@ long pager_spawn(const char *name, long give_handle, long *task_out)
 	long e = sys_call(pager_ep(), &m);
 	if (e < 0)
 		return e;
-	if ((long)m.label < 0)
-		return (long)m.label;
+	if (m.label)
+		return -(long)m.label;
 	if (task_out)
 		*task_out = (long)m.handle;
 	return (long)m.w[0];
@@ -30,8 +30,8 @@ long pager_wait(long pid, long *how)
 	long e = sys_call(pager_ep(), &m);
 	if (e < 0)
 		return e;
-	if ((long)m.label < 0)
-		return (long)m.label;
+	if (m.label)
+		return -(long)m.label;
 	if (how)
 		*how = (long)m.w[1];
 	return (long)m.w[0];
@@ -46,5 +46,5 @@ long pager_stats(struct msg *out)
 {
 	*out = (struct msg){.label = PG_STATS};
 	long e = sys_call(pager_ep(), out);
-	return e < 0 ? e : (long)out->label;
+	return e < 0 ? e : -(long)out->label;
 }

@@ -56,7 +56,7 @@ static void pager_spawn_call(struct msg *m)
 	long pid = proc_spawn(name, argv, given);
 	if (given)
 		sys_handle_close(given);
-	*m = pid < 0 ? (struct msg){.label = (uint64_t)pid} : (struct msg){.w = {(uint64_t)pid}};
+	*m = pid < 0 ? (struct msg){.label = (uint64_t)-pid} : (struct msg){.w = {(uint64_t)pid}};
 }
 
 static void pager_nozero(struct proc *p, struct msg *m)
@@ -65,7 +65,7 @@ static void pager_nozero(struct proc *p, struct msg *m)
 			   .perms = PERM_R | PERM_W, .nozero = true};
 	long e = !pg_bench || (r.start & 4095) || r.end <= r.start ? ERR_INVAL
 								   : vm_region_add(p, r);
-	*m = (struct msg){.label = (uint64_t)(e < 0 ? ERR_INVAL : 0)};
+	*m = (struct msg){.label = (uint64_t)-(e < 0 ? ERR_INVAL : 0)};
 }
 
 /* One request from process p; false when no reply is due (exit, a
@@ -81,7 +81,7 @@ static bool pager_handle(struct proc *p, struct msg *m)
 		return false;
 	case PG_SBRK: {
 		long old = vm_sbrk(p, (int64_t)m->w[0]);
-		*m = old < 0 ? (struct msg){.label = (uint64_t)old} : (struct msg){.w = {(uint64_t)old}};
+		*m = old < 0 ? (struct msg){.label = (uint64_t)-old} : (struct msg){.w = {(uint64_t)old}};
 		return true;
 	}
 	case PG_SPAWN:
@@ -97,7 +97,7 @@ static bool pager_handle(struct proc *p, struct msg *m)
 		pager_nozero(p, m);
 		return true;
 	default:
-		*m = (struct msg){.label = (uint64_t)ERR_INVAL};
+		*m = (struct msg){.label = (uint64_t)-ERR_INVAL};
 		return true;
 	}
 }

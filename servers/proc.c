@@ -176,7 +176,7 @@ void proc_wait(struct proc *caller, long pid, struct msg *m, bool *deferred)
 	(void)caller;
 	*deferred = false;
 	if (!p) {
-		*m = (struct msg){.label = (uint64_t)PGERR_NOENT};
+		*m = (struct msg){.label = (uint64_t)-PGERR_NOENT};
 	} else if (p->state == P_ZOMBIE) {
 		*m = (struct msg){.label = 0, .w = {(uint64_t)p->status, (uint64_t)p->how}};
 		p->state = P_FREE;
@@ -186,9 +186,9 @@ void proc_wait(struct proc *caller, long pid, struct msg *m, bool *deferred)
 			p->waiters[p->nwaiters++] = h;
 			*deferred = true;
 		} else {
-			*m = (struct msg){.label = (uint64_t)h};
+			*m = (struct msg){.label = (uint64_t)-h};
 		}
 	} else {
-		*m = (struct msg){.label = (uint64_t)PGERR_NOMEM};
+		*m = (struct msg){.label = (uint64_t)-PGERR_NOMEM};
 	}
 }

@@ -1,0 +1,77 @@
+/*
+ * ptest.c - the root pager's suite (root=pager init=ptest): zero-fill
+ * heap and stack with exact fault counts, a child killed for a touch
+ * outside its regions while we go on, exit statuses through wait, and
+ * every frame back after the children are gone.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "libsys.h"
+
+static struct msg stats(void)
+{
+	struct msg m;
+	pager_stats(&m);
+	return m;
+}
+
+static void test_heap(void)
+{
+	struct msg a = stats();
+	volatile char *h = sbrk(10 * 4096);
+	int zero = 1;
+	for (int i = 0; i < 10; i++) {
+		zero &= h[i * 4096 + 123] == 0;
+		h[i * 4096] = (char)i;
+	}
+	struct msg b = stats();
+	tap_check(h != (char *)-1, "sbrk(40 KiB) succeeds");
+	tap_eq(b.w[1] - a.w[1], 10, "10 zero-fill faults for 10 heap pages");
+	tap_check(zero, "fresh heap pages read as zero");
+	tap_eq(b.w[3] - a.w[3], 10, "resident pages grew by 10");
+	tap_eq(a.w[0] - b.w[0], 10, "10 frames left the free pool");
+}
+
+static unsigned long recurse(int n)
+{
+	volatile char pad[1000];
+	pad[0] = (char)n;
+	return n ? recurse(n - 1) + pad[0] : 0;
+}
+
+static void test_stack(void)
+{
+	struct msg a = stats();
+	recurse(200); /* about 200 KB of stack */
+	struct msg b = stats();
+	long grew = (long)(b.w[1] - a.w[1]);
+	tap_check(grew >= 45 && grew <= 60, "stack grows on demand (%ld zero-fill faults)", grew);
+}
+
+static void test_children(void)
+{
+	struct msg a = stats();
+	long how = -1;
+	long pid = pager_spawn("crash", 0, NULL);
+	tap_check(pid > 1, "spawn crash (pid %ld)", pid);
+	long st = pager_wait(pid, &how);
+	tap_eq(how, PG_KILLED, "crash was killed by the pager");
+	tap_eq(st, 15, "its status is the store fault cause");
+	pid = pager_spawn("exit7", 0, NULL);
+	st = pager_wait(pid, &how);
+	tap_check(st == 7 && how == PG_EXITED, "another child runs and exits 7 afterwards");
+	tap_eq(pager_spawn("no-such-program", 0, NULL), PGERR_NOENT, "spawn of a missing program");
+	tap_eq(pager_wait(9999, NULL), PGERR_NOENT, "wait for an unknown pid");
+	struct msg b = stats();
+	tap_eq(b.w[0], a.w[0], "all frames of the children came back");
+}
+
+int main(void)
+{
+	tap_plan(13);
+	test_heap();
+	test_stack();
+	test_children();
+	return tap_done();
+}
