@@ -105,6 +105,7 @@
 #define INITRD_VA ABI_U64(0x3000000000)      /* root: initrd, read-only */
 #define BOOTINFO_VA ABI_U64(0x3ff0000000)    /* root: struct bootinfo */
 #define ROOT_STACK_TOP ABI_U64(0x3ff0000000) /* root stack grows down */
+#define UART_VA ABI_U64(0x3ff0002000)        /* root: the UART's MMIO page */
 #define ROOT_STACK_SIZE ABI_U64(0x10000)
 
 /* Labels: user messages use labels below LABEL_KERNEL; the kernel
@@ -163,6 +164,8 @@ struct bootinfo {
 	uint64_t kpool_pages, kpool_free;
 	uint64_t kernel_entry_instret; /* rdinstret at kernel entry */
 	uint64_t nharts;
+	uint64_t uart_pa;  /* 16550 registers, mapped at UART_VA for the root */
+	uint64_t uart_irq; /* its PLIC source (10 on QEMU virt) */
 	char bootargs[256];
 };
 #endif

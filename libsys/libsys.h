@@ -16,9 +16,8 @@ extern const struct bootinfo *libsys_bootinfo;   /* root task only */
 extern const struct startinfo *libsys_startinfo; /* pager-started only */
 extern uint64_t libsys_start_instret;            /* rdinstret at _start */
 
-/* Pager calls (pager-started programs). */
+/* Pager calls beyond POSIX (pager-started programs); errors are -errno. */
 long pager_spawn(const char *name, long give_handle, long *task_out);
-long pager_wait(long pid, long *how);
 long pager_startup_handle(void);
 long pager_stats(struct msg *out);
 
@@ -26,8 +25,10 @@ long pager_stats(struct msg *out);
 void tap_plan(int n);
 int tap_check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define tap_eq(got, want, name)                                                  \
-	tap_check((long)(got) == (long)(want), "%s (got %ld, want %ld)", name,   \
-		  (long)(got), (long)(want))
+	({                                                                       \
+		long got_ = (long)(got), want_ = (long)(want);                   \
+		tap_check(got_ == want_, "%s (got %ld, want %ld)", name, got_, want_); \
+	})
 int tap_done(void);
 
 #endif /* LIBSYS_LIBSYS_H */

@@ -1,37 +1,67 @@
 /*
- * pager.h - the protocol between programs and the root pager
- * (servers/pager.c), and the start-up block the pager leaves for each
- * program it starts (libsys/start.c reads it). User-to-user ABI: the
- * kernel knows nothing of it.
+ * pager.h - the protocol between programs and the root pager, which is
+ * also the process, file, pipe and console server (servers/). User-to-
+ * user ABI: the kernel knows nothing of it. libsys/posix.c turns the
+ * POSIX calls into these messages; docs/abi.md lists them.
  */
 #ifndef LIBSYS_PAGER_H
 #define LIBSYS_PAGER_H
 
 #include <stdint.h>
 
-/* Labels of calls to the pager endpoint. A reply's label is 0 on success,
- * else the error negated (a positive number: labels with the top bit set
- * are the kernel's). */
-#define PG_EXIT 1     /* w0 = status; no reply: the task is gone */
+/* Labels of calls to the pager endpoint (the badge names the caller's
+ * pid). A reply's label is 0 on success, else a positive errno value
+ * (labels with the top bit set are the kernel's). Pointers are addresses
+ * in the caller's space; the pager reads and writes them through the
+ * caller's page map, with the caller's permissions. */
+#define PG_EXIT 1     /* w0 = status; no reply */
 #define PG_SBRK 2     /* w0 = increment (signed) -> w0 = old break */
-#define PG_SPAWN 3    /* w0..w4 = name (40 bytes, NUL padded), handle =
-			 given to the child -> w0 = pid, handle = task (R_CONTROL) */
-#define PG_WAIT 4     /* w0 = pid -> w0 = status, w1 = how (PG_EXITED/KILLED) */
-#define PG_STATS 6    /* -> w0 = free frames, w1 = zero-fill faults,
-			 w2 = file faults, w3 = this pid's resident pages,
-			 w4 = this pid's faults, w5 = total frames */
-#define PG_NOZERO 7   /* bench only: w0 = va, w1 = npages of anonymous
-			 memory filled without zeroing (needs bootarg "bench") */
-
-/* Pager errors (reply label), beside the kernel's ERR_* values. */
-#define PGERR_NOENT (-100)  /* no such program or pid */
-#define PGERR_NOEXEC (-101) /* the program is not a valid ELF */
-#define PGERR_NOMEM (-102)  /* no memory or no process slot */
-
-#define PG_EXITED 0
-#define PG_KILLED 1   /* killed by the pager; w0 then holds the scause */
+#define PG_SPAWN 3    /* w0..w4 = name (40 bytes), handle = given to the
+			 child -> w0 = pid (a child of the caller) */
+#define PG_WAIT 4     /* w0 = pid or -1, w1 = options (WNOHANG)
+			 -> w0 = pid (0: none ready), w1 = wait status */
+#define PG_STATS 6    /* -> w0 free frames, w1 zero-fill faults, w2 file
+			 faults, w3 my resident pages, w4 my faults, w5 frames */
+#define PG_NOZERO 7   /* bench only: w0 = va, w1 = pages filled without
+			 zeroing (needs bootarg "bench") */
+#define PG_FORK 8     /* -> w0 = child pid; in the child w0 = 0 */
+#define PG_EXEC 9     /* w0 = path, w1 = argv -> only errors return */
+#define PG_GETPID 10  /* -> w0 = pid, w1 = parent pid */
+#define PG_KILL 11    /* w0 = pid, w1 = signal */
+#define PG_OPEN 12    /* w0 = path, w1 = flags -> w0 = fd */
+#define PG_CLOSE 13   /* w0 = fd */
+#define PG_READ 14    /* w0 = fd, w1 = buf, w2 = len -> w0 = bytes */
+#define PG_WRITE 15   /* w0 = fd, w1 = buf, w2 = len -> w0 = bytes */
+#define PG_PIPE 16    /* -> w0 = read fd, w1 = write fd */
+#define PG_DUP 17     /* w0 = fd -> w0 = new fd */
+#define PG_DUP2 18    /* w0 = fd, w1 = new fd -> w0 = new fd */
+#define PG_PS 19      /* w0 = buf, w1 = max entries -> w0 = entries */
+#define PG_MEMINFO 20 /* w0 = buf (struct pg_meminfo) */
+#define PG_LEND 21    /* w0 = my va, w1 = pid, w2 = its va: lend the page
+			 read-only (a third holder for COW tests) */
+#define PG_READDIR 22 /* w0 = index, w1 = buf (40 bytes) -> w0 = size */
+#define PG_CONSOLE_IN 23 /* console thread only: w0 = n, w1.. = bytes */
 
 #define PG_NAME_MAX 40
+#define PG_PATH_MAX 128
+#define PG_ARGV_MAX 16
+#define PG_MAX_FDS 16
+
+/* Wait statuses, as <sys/wait.h> decodes them. */
+#define PG_STATUS_EXIT(code) (((code) & 0xff) << 8)
+#define PG_STATUS_SIGNAL(sig) ((sig) & 0x7f)
+
+struct pg_ps {
+	int32_t pid, ppid;
+	uint32_t state; /* 1 running, 2 zombie */
+	uint32_t resident, faults, cow_copies;
+	char name[PG_NAME_MAX];
+};
+
+struct pg_meminfo {
+	uint64_t frames_total, frames_free, frames_used, frames_shared;
+	uint64_t zero_faults, file_faults, cow_copies, cow_reuses, kills, pager_pages;
+};
 
 /* At the top of a started program's stack; a0 points at it. */
 #define STARTINFO_MAGIC 0x7374617274696e66ULL
@@ -43,10 +73,11 @@ struct startinfo {
 	uint64_t heap;     /* initial break */
 	uint64_t given;    /* handle passed by the spawner, 0 = none */
 	uint64_t argc;
-	char *argv[9];     /* NULL-terminated, strings follow */
+	char *argv[PG_ARGV_MAX + 1]; /* NULL-terminated, strings follow */
 };
 
 #define USER_STACK_TOP 0x3fe0000000ULL /* pager-started programs */
 #define USER_STACK_MAX (8ULL << 20)   /* grows down on demand to this */
+#define USER_HEAP_GAP (1ULL << 20)    /* guard between heap and stack */
 
 #endif /* LIBSYS_PAGER_H */

@@ -1,6 +1,7 @@
 /*
  * pagercall.c - client side of the pager protocol (libsys/, pager.h).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "libsys.h"
@@ -12,7 +13,7 @@ long pager_spawn(const char *name, long give_handle, long *task_out)
 	struct msg m = {.label = PG_SPAWN, .handle = (uint64_t)give_handle};
 	size_t n = strlen(name);
 	if (n >= PG_NAME_MAX)
-		return ERR_INVAL;
+		return -ENAMETOOLONG;
 	memcpy(m.w, name, n);
 	long e = sys_call(pager_ep(), &m);
 	if (e < 0)
@@ -21,19 +22,6 @@ long pager_spawn(const char *name, long give_handle, long *task_out)
 		return -(long)m.label;
 	if (task_out)
 		*task_out = (long)m.handle;
-	return (long)m.w[0];
-}
-
-long pager_wait(long pid, long *how)
-{
-	struct msg m = {.label = PG_WAIT, .w = {(uint64_t)pid}};
-	long e = sys_call(pager_ep(), &m);
-	if (e < 0)
-		return e;
-	if (m.label)
-		return -(long)m.label;
-	if (how)
-		*how = (long)m.w[1];
 	return (long)m.w[0];
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libsys.h"
 #include "root.h"
@@ -28,7 +29,7 @@ static int libsys_flush(FILE *f)
 {
 	(void)f;
 	if (out_len)
-		sys_debug_write(out_buf, out_len);
+		write(1, out_buf, out_len); /* the pager's console or a pipe */
 	out_len = 0;
 	return 0;
 }
@@ -43,8 +44,9 @@ static int libsys_putc(char c, FILE *f)
 
 static int libsys_getc(FILE *f)
 {
-	(void)f;
-	return EOF;
+	unsigned char c;
+	libsys_flush(f); /* a prompt shows before we wait for input */
+	return read(0, &c, 1) == 1 ? c : EOF;
 }
 
 static FILE libsys_stdio = FDEV_SETUP_STREAM(libsys_putc, libsys_getc, libsys_flush, _FDEV_SETUP_RW);

@@ -187,6 +187,11 @@ void boot_root(struct task *root, const void *elf, uint64_t size, uint64_t entry
 	__builtin_memcpy(bi.bootargs, dtb.bootargs, sizeof bi.bootargs);
 	boot_windows(root);
 	do_map(root, BOOTINFO_VA, bi_pa, PERM_R);
+	/* The console driver in user space needs the UART (a device page,
+	 * outside the grant: only the kernel can hand it out). */
+	bi.uart_pa = dtb.uart_base ? dtb.uart_base : 0x10000000;
+	bi.uart_irq = 10;
+	do_map(root, UART_VA, bi.uart_pa & ~(PG_SIZE - 1), PERM_R | PERM_W);
 	bi.kpool_pages = kpool_total_pages();
 	bi.kpool_free = kpool_free_pages();
 	__builtin_memcpy(pa_to_kva(bi_pa), &bi, sizeof bi);

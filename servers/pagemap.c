@@ -1,78 +1,101 @@
 /*
- * pagemap.c - the pager's per-process map va page -> frame (servers/):
- * open addressing with linear probing, grown at half load, deleted slots
- * re-inserted (no tombstones). Pure logic, unit-tested on the host.
+ * pagemap.c (servers/) - the shadow page table (pagemap.h): 9 bits of the
+ * virtual page number per level, nodes are whole frames reached through
+ * the frame window. Lookup is three loads.
  */
-#include <stdlib.h>
+#include "pagemap.h"
 
-#include "pager.h"
+#define PM_BITS 9
+#define PM_FANOUT 512
+#define PM_LEVELS 3
 
-static uint64_t pm_hash(uint64_t vpn, uint64_t cap)
+static uint64_t *pm_node(struct frames *f, uint64_t pa) { return frames_va(f, pa); }
+
+static unsigned pm_index(uint64_t vpn, int level)
 {
-	return (vpn * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
+	return (vpn >> (PM_BITS * level)) & (PM_FANOUT - 1);
 }
 
-uint64_t *pagemap_find(struct pagemap *pm, uint64_t vpn)
+/* The leaf slot for vpn; with alloc, missing nodes are created. */
+static uint64_t *pm_slot(struct frames *f, struct pagemap *pm, uint64_t vpn, int alloc)
 {
-	if (!pm->cap)
-		return NULL;
-	for (uint64_t i = pm_hash(vpn, pm->cap);; i = (i + 1) & (pm->cap - 1)) {
-		if (pm->slots[i].vpn == vpn)
-			return &pm->slots[i].pa;
-		if (!pm->slots[i].vpn)
-			return NULL;
+	uint64_t *link = &pm->root;
+	for (int lv = PM_LEVELS - 1; lv >= 0; lv--) {
+		if (!*link) {
+			uint64_t pa = alloc ? frames_alloc(f) : 0;
+			if (!pa)
+				return 0;
+			frame_zero(frames_va(f, pa));
+			*link = pa;
+			pm->nodes++;
+		}
+		link = &pm_node(f, *link)[pm_index(vpn, lv)];
 	}
+	return link;
 }
 
-static void pm_insert(struct pagemap *pm, uint64_t vpn, uint64_t pa)
+uint64_t *pagemap_find(struct frames *f, struct pagemap *pm, uint64_t vpn)
 {
-	uint64_t i = pm_hash(vpn, pm->cap);
-	while (pm->slots[i].vpn && pm->slots[i].vpn != vpn)
-		i = (i + 1) & (pm->cap - 1);
-	if (!pm->slots[i].vpn)
-		pm->used++;
-	pm->slots[i] = (struct pte_rec){vpn, pa};
+	uint64_t *slot = pm_slot(f, pm, vpn, 0);
+	return slot && *slot ? slot : 0;
 }
 
-static int pm_grow(struct pagemap *pm)
+int pagemap_put(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry)
 {
-	uint64_t ncap = pm->cap ? pm->cap * 2 : 64;
-	struct pte_rec *old = pm->slots, *ns = calloc(ncap, sizeof *ns);
-	uint64_t ocap = pm->cap;
-	if (!ns)
-		return -1;
-	pm->slots = ns;
-	pm->cap = ncap;
-	pm->used = 0;
-	for (uint64_t i = 0; i < ocap; i++)
-		if (old[i].vpn)
-			pm_insert(pm, old[i].vpn, old[i].pa);
-	free(old);
-	return 0;
-}
-
-/* vpn must be non-zero (page 0 is never mapped). 0 or -1 (no memory). */
-int pagemap_put(struct pagemap *pm, uint64_t vpn, uint64_t pa)
-{
-	if ((pm->used + 1) * 2 > pm->cap && pm_grow(pm) < 0)
-		return -1;
-	pm_insert(pm, vpn, pa);
-	return 0;
-}
-
-void pagemap_del(struct pagemap *pm, uint64_t vpn)
-{
-	uint64_t *slot = pagemap_find(pm, vpn);
+	uint64_t *slot = pm_slot(f, pm, vpn, 1);
 	if (!slot)
-		return;
-	uint64_t i = (uint64_t)((struct pte_rec *)((char *)slot - sizeof(uint64_t)) - pm->slots);
-	pm->slots[i].vpn = 0;
-	pm->used--;
-	/* Re-insert the rest of the probe run so lookups never stop early. */
-	for (i = (i + 1) & (pm->cap - 1); pm->slots[i].vpn; i = (i + 1) & (pm->cap - 1)) {
-		struct pte_rec r = pm->slots[i];
-		pm->slots[i].vpn = 0;
+		return -1;
+	if (!*slot)
+		pm->used++;
+	*slot = entry;
+	return 0;
+}
+
+void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn)
+{
+	uint64_t *slot = pagemap_find(f, pm, vpn);
+	if (slot) {
+		*slot = 0;
 		pm->used--;
-		pm_insert(pm, r.vpn, r.pa);
 	}
+}
+
+static void pm_walk(struct frames *f, uint64_t node, int lv, uint64_t base, pagemap_fn fn,
+		    void *ctx)
+{
+	uint64_t *n = pm_node(f, node);
+	for (unsigned i = 0; i < PM_FANOUT; i++) {
+		if (!n[i])
+			continue;
+		uint64_t vpn = base | ((uint64_t)i << (PM_BITS * lv));
+		if (lv == 0)
+			fn(vpn, &n[i], ctx);
+		else
+			pm_walk(f, n[i], lv - 1, vpn, fn, ctx);
+	}
+}
+
+void pagemap_walk(struct frames *f, struct pagemap *pm, pagemap_fn fn, void *ctx)
+{
+	if (pm->root)
+		pm_walk(f, pm->root, PM_LEVELS - 1, 0, fn, ctx);
+}
+
+static void pm_free(struct frames *f, uint64_t node, int lv)
+{
+	uint64_t *n = pm_node(f, node);
+	if (lv > 0)
+		for (unsigned i = 0; i < PM_FANOUT; i++)
+			if (n[i])
+				pm_free(f, n[i], lv - 1);
+	frames_free(f, node);
+}
+
+void pagemap_free(struct frames *f, struct pagemap *pm)
+{
+	if (pm->root)
+		pm_free(f, pm->root, PM_LEVELS - 1);
+	pm->root = 0;
+	pm->used = 0;
+	pm->nodes = 0;
 }

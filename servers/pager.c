@@ -1,11 +1,13 @@
 /*
  * pager.c (servers/) - the root pager: the first task, owner of all user
- * memory. It starts the init program named by the boot argument init=
- * (default "demo") and then serves, in one loop, page faults forwarded by
- * the kernel and the calls of libsys/pager.h. Replies go out with
- * reply-and-receive, so one kernel entry answers one request and waits
- * for the next; a fault costs the pager one syscall.
+ * memory, and the process, file and console server. It starts init
+ * (boot argument init=NAME, default "sh"; words after " -- " become
+ * init's arguments) and then serves, in one loop, the page faults the
+ * kernel forwards and the calls of libsys/pager.h. Replies go out with
+ * reply-and-receive: one kernel entry answers a request and waits for the
+ * next, so a page fault costs the pager a single syscall.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,66 +41,138 @@ static void pager_arg(const char *args, const char *key, char *out, size_t size,
 	out[i] = 0;
 }
 
+static struct msg pager_ok(uint64_t w0) { return (struct msg){.w = {w0}}; }
+static struct msg pager_err(long e) { return (struct msg){.label = (uint64_t)-e}; }
+static struct msg pager_result(long r) { return r < 0 ? pager_err(r) : pager_ok((uint64_t)r); }
+
 static void pager_stats_reply(struct proc *p, struct msg *m)
 {
-	*m = (struct msg){.label = 0,
-			  .w = {frames_free_count(&pg_frames), pg_stats.zero_faults,
+	*m = (struct msg){.w = {frames_free_count(&pg_frames), pg_stats.zero_faults,
 				pg_stats.file_faults, p->resident, p->faults,
 				(pg_frames.end - pg_frames.base) / 4096}};
 }
 
-static void pager_spawn_call(struct msg *m)
+static long pager_meminfo(struct proc *p, uint64_t buf)
+{
+	struct pg_meminfo mi = {
+		.frames_total = (pg_frames.end - pg_frames.base) / 4096,
+		.frames_free = frames_free_count(&pg_frames),
+		.frames_shared = frames_shared(),
+		.zero_faults = pg_stats.zero_faults,
+		.file_faults = pg_stats.file_faults,
+		.cow_copies = pg_stats.cow_copies,
+		.cow_reuses = pg_stats.cow_reuses,
+		.kills = pg_stats.kills,
+	};
+	mi.frames_used = mi.frames_total - mi.frames_free;
+	return vm_copy_out(p, buf, &mi, sizeof mi);
+}
+
+static long pager_ps(struct proc *p, uint64_t buf, uint64_t max)
+{
+	long n = 0;
+	for (int i = 0; i < MAX_PROCS && (uint64_t)n < max; i++) {
+		struct proc *q = proc_slot(i);
+		if (q->state == P_FREE)
+			continue;
+		struct pg_ps e = {(int32_t)q->pid, (int32_t)q->ppid, q->state, (uint32_t)q->resident,
+				  (uint32_t)q->faults, (uint32_t)q->cow_copies, {0}};
+		memcpy(e.name, q->name, sizeof e.name);
+		if (vm_copy_out(p, buf + (uint64_t)n * sizeof e, &e, sizeof e) < 0)
+			return -EFAULT;
+		n++;
+	}
+	return n;
+}
+
+static void pager_spawn_call(struct proc *p, struct msg *m)
 {
 	char name[PG_NAME_MAX + 1] = {0};
 	memcpy(name, m->w, PG_NAME_MAX);
 	const char *argv[] = {name, NULL};
 	long given = (long)m->handle > 0 ? (long)m->handle : 0;
-	long pid = proc_spawn(name, argv, given);
+	long pid = proc_spawn(p, name, argv, given);
 	if (given)
 		sys_handle_close(given);
-	*m = pid < 0 ? (struct msg){.label = (uint64_t)-pid} : (struct msg){.w = {(uint64_t)pid}};
+	*m = pager_result(pid);
 }
 
-static void pager_nozero(struct proc *p, struct msg *m)
+static long pager_nozero(struct proc *p, struct msg *m)
 {
 	struct region r = {.start = m->w[0], .end = m->w[0] + m->w[1] * 4096, .kind = RG_ANON,
 			   .perms = PERM_R | PERM_W, .nozero = true};
-	long e = !pg_bench || (r.start & 4095) || r.end <= r.start ? ERR_INVAL
-								   : vm_region_add(p, r);
-	*m = (struct msg){.label = (uint64_t)-(e < 0 ? ERR_INVAL : 0)};
+	if (!pg_bench || (r.start & 4095) || r.end <= r.start || r.end > USER_STACK_TOP ||
+	    vm_region_find(p, r.start))
+		return -EINVAL;
+	return vm_region_add(p, r) < 0 ? -ENOMEM : 0;
 }
 
-/* One request from process p; false when no reply is due (exit, a
- * deferred wait, a killed faulter). */
+static long pager_lend(struct proc *p, struct msg *m)
+{
+	struct proc *to = proc_find((long)m->w[1]);
+	if (!to || to->state != P_LIVE)
+		return -ESRCH;
+	return vm_lend(p, m->w[0], to, m->w[2]);
+}
+
+/* Process calls; false when no reply is due (exit, exec, deferred). */
+static bool pager_proc_call(struct proc *p, struct msg *m)
+{
+	long r;
+	switch (m->label) {
+	case PG_EXIT:
+		proc_exit(p, PG_STATUS_EXIT((long)m->w[0]));
+		return false;
+	case PG_FORK:
+		*m = pager_result(proc_fork(p));
+		return true;
+	case PG_EXEC:
+		r = proc_exec(p, m);
+		*m = pager_err(r);
+		return r < 0;
+	case PG_WAIT:
+		return proc_wait(p, m);
+	case PG_KILL:
+		r = proc_kill((long)m->w[0], (long)m->w[1]);
+		*m = pager_result(r);
+		return p->state == P_LIVE;
+	case PG_GETPID:
+		*m = (struct msg){.w = {(uint64_t)p->pid, (uint64_t)p->ppid}};
+		return true;
+	case PG_SPAWN:
+		pager_spawn_call(p, m);
+		return true;
+	default:
+		return fs_call(p, m);
+	}
+}
+
+/* One request from process p; false when no reply is due. */
 static bool pager_handle(struct proc *p, struct msg *m)
 {
-	bool deferred;
 	switch (m->label) {
 	case LABEL_FAULT:
 		return vm_fault(p, m);
-	case PG_EXIT:
-		proc_exit(p, (long)m->w[0], PG_EXITED);
-		return false;
-	case PG_SBRK: {
-		long old = vm_sbrk(p, (int64_t)m->w[0]);
-		*m = old < 0 ? (struct msg){.label = (uint64_t)-old} : (struct msg){.w = {(uint64_t)old}};
+	case PG_SBRK:
+		*m = pager_result(vm_sbrk(p, (int64_t)m->w[0]));
 		return true;
-	}
-	case PG_SPAWN:
-		pager_spawn_call(m);
-		return true;
-	case PG_WAIT:
-		proc_wait(p, (long)m->w[0], m, &deferred);
-		return !deferred;
 	case PG_STATS:
 		pager_stats_reply(p, m);
 		return true;
+	case PG_MEMINFO:
+		*m = pager_result(pager_meminfo(p, m->w[0]));
+		return true;
+	case PG_PS:
+		*m = pager_result(pager_ps(p, m->w[0], m->w[1]));
+		return true;
 	case PG_NOZERO:
-		pager_nozero(p, m);
+		*m = pager_result(pager_nozero(p, m));
+		return true;
+	case PG_LEND:
+		*m = pager_result(pager_lend(p, m));
 		return true;
 	default:
-		*m = (struct msg){.label = (uint64_t)-ERR_INVAL};
-		return true;
+		return pager_proc_call(p, m);
 	}
 }
 
@@ -113,47 +187,88 @@ static bool pager_more_quota(struct proc *p)
 	return true;
 }
 
+static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
+{
+	*who = NULL;
+	if (badge == (long)CONSOLE_BADGE && m->label == PG_CONSOLE_IN) {
+		fs_console_input((const char *)&m->w[1], m->w[0] < 40 ? (unsigned)m->w[0] : 40);
+		*m = pager_ok(0);
+		return true;
+	}
+	struct proc *p = badge > 0 ? proc_find(badge) : NULL;
+	if (!p || p->state != P_LIVE)
+		return false;
+	*who = p;
+	return pager_handle(p, m);
+}
+
 static __attribute__((noreturn)) void pager_loop(void)
 {
 	struct msg m;
+	struct proc *p;
 	long badge = sys_recv(pg_ep, &m);
 	for (;;) {
-		struct proc *p = badge > 0 ? proc_find(badge) : NULL;
-		if (!p || p->state != P_LIVE) {
-			badge = sys_recv(pg_ep, &m);
-			continue;
-		}
-		if (!pager_handle(p, &m)) {
+		if (!pager_dispatch(badge, &m, &p)) {
 			badge = sys_recv(pg_ep, &m);
 			continue;
 		}
 		badge = sys_reply_recv(pg_ep, &m);
-		while (badge == ERR_QUOTA && m.label == FAULT_MAP && pager_more_quota(p))
+		while (badge == ERR_QUOTA && m.label == FAULT_MAP && p && pager_more_quota(p))
 			badge = sys_reply_recv(pg_ep, &m);
 		if (badge < 0) {
-			printf("pager: reply to pid %ld refused (%ld); killing it\n", p->pid, badge);
-			proc_exit(p, 0, PG_KILLED);
+			if (p && p->state == P_LIVE) {
+				printf("pager: reply to pid %ld refused (%ld); killing it\n", p->pid, badge);
+				proc_exit(p, PG_STATUS_SIGNAL(9));
+			}
 			badge = sys_recv(pg_ep, &m);
 		}
 	}
 }
 
+/* init's argv: its name, then the words after " -- " in the boot args
+ * (tools/run passes a shell command line this way: init=sh -- -c CMD). */
+static int pager_init_argv(const char *args, char *init, char *store, size_t size,
+			   const char **argv)
+{
+	int argc = 0;
+	argv[argc++] = init;
+	const char *rest = strstr(args, " -- ");
+	if (rest && strlen(rest + 4) < size) {
+		strcpy(store, rest + 4);
+		char *w = store;
+		if (!strncmp(w, "-c ", 3)) { /* the command stays one word */
+			argv[argc++] = "-c";
+			argv[argc++] = w + 3;
+		} else {
+			for (char *tok = strtok(w, " "); tok && argc < PG_ARGV_MAX;
+			     tok = strtok(NULL, " "))
+				argv[argc++] = tok;
+		}
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
 int main(void)
 {
 	const struct bootinfo *bi = libsys_bootinfo;
-	char init[PG_NAME_MAX];
+	static char init[PG_NAME_MAX], store[256];
+	const char *argv[PG_ARGV_MAX + 1];
 	root_init();
+	frame_ref_init();
+	fs_init();
 	pg_ep = sys_ep_create();
 	pg_bench = pager_has_word(bi->bootargs, "bench");
-	pager_arg(bi->bootargs, "init=", init, sizeof init, "demo");
+	pager_arg(bi->bootargs, "init=", init, sizeof init, "sh");
+	pager_init_argv(bi->bootargs, init, store, sizeof store, argv);
 	printf("pager: root pager up: %lu frames (%lu MiB) to give, initrd %lu KiB\n",
 	       (unsigned long)frames_free_count(&pg_frames),
 	       (unsigned long)(frames_free_count(&pg_frames) >> 8),
 	       (unsigned long)(bi->initrd_size >> 10));
-	const char *argv[] = {init, NULL};
-	long pid = proc_spawn(init, argv, 0);
+	console_start();
+	long pid = proc_spawn(NULL, init, argv, 0);
 	if (pid < 0) {
-		printf("pager: cannot start init \"%s\" (%ld)\n", init, pid);
+		printf("pager: cannot start init \"%s\" (error %ld)\n", init, -pid);
 		return 1;
 	}
 	pager_loop();

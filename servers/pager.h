@@ -1,12 +1,17 @@
 /*
- * pager.h (servers/) - the root pager's internal model. The pager owns
- * all user memory: a process is a task plus a list of regions (what may
- * be there) and a page map (what is there now, va -> frame). Faults come
- * in as IPC from the kernel; the pager finds the region, takes a frame,
- * fills it, and replies FAULT_MAP so the kernel maps and resumes in one
- * step. Invariants: every mapped user page is in exactly one page map
- * entry of its process; frame_ref counts page-map entries plus any
- * other holder (pinned), so a frame is freed only at count 0.
+ * pager.h (servers/) - the root pager's internal model. The pager owns all
+ * user memory and is the process, file, pipe and console server.
+ * A process is a task plus regions (what may be mapped), a shadow page
+ * table (what is: vpn -> frame | PM_* flags) and a file table.
+ * Invariants:
+ *  - frame_ref[f] counts every holder of frame f: each shadow-table entry
+ *    of every process (COW sharers, lenders and borrowers alike); a frame
+ *    is written in place on a COW fault only when its count is 1, and
+ *    freed when it reaches 0 (docs/design.md, CVE-2020-29374);
+ *  - a page the hardware maps read-only because of PM_COW is writable in
+ *    its region; the store fault is the signal to copy or reuse;
+ *  - a request that must wait (read of an empty pipe, waitpid) keeps the
+ *    caller's saved reply handle and is answered later.
  */
 #ifndef SERVERS_PAGER_H
 #define SERVERS_PAGER_H
@@ -17,10 +22,10 @@
 #include "elf.h"
 #include "frames.h"
 #include "libsys.h"
+#include "pagemap.h"
 
 #define MAX_PROCS 64
 #define MAX_REGIONS 16
-#define MAX_WAITERS 8
 
 enum region_kind { RG_ANON, RG_FILE, RG_STACK, RG_HEAP };
 
@@ -33,21 +38,13 @@ struct region {
 	uint64_t seg_va, seg_off, seg_filesz;
 };
 
-struct pte_rec {           /* one page-map entry; vpn 0 = empty slot */
-	uint64_t vpn;
-	uint64_t pa;
-};
-
-struct pagemap {
-	struct pte_rec *slots;
-	uint64_t cap, used;    /* cap is a power of two */
-};
+struct file;
 
 enum proc_state { P_FREE, P_LIVE, P_ZOMBIE };
 
 struct proc {
 	uint8_t state;
-	long pid;
+	long pid, ppid;
 	long task, thread;     /* handles in the pager */
 	char name[PG_NAME_MAX];
 	struct region regions[MAX_REGIONS];
@@ -55,14 +52,15 @@ struct proc {
 	uint64_t brk;
 	uint64_t pt_quota;
 	struct pagemap pages;
-	uint64_t faults, resident;
-	long status, how;
-	long waiters[MAX_WAITERS]; /* saved replies of PG_WAIT callers */
-	int nwaiters;
+	uint64_t faults, resident, cow_copies;
+	long status;           /* wait status once a zombie */
+	long wait_reply;       /* saved reply of our waitpid, 0 = none */
+	long wait_pid;
+	struct file *fds[PG_MAX_FDS];
 };
 
 struct pager_stats {
-	uint64_t zero_faults, file_faults, kills;
+	uint64_t zero_faults, file_faults, cow_copies, cow_reuses, kills;
 };
 
 /* The pager's frames are the root grant's allocator (libsys/root.c), which
@@ -72,21 +70,42 @@ extern struct frames root_frames;
 extern struct pager_stats pg_stats;
 extern long pg_ep;
 extern bool pg_bench;
+#define CONSOLE_BADGE (1ULL << 40) /* calls from console.c's thread */
 
-/* proc.c */
-struct proc *proc_find(long pid);
-long proc_spawn(const char *name, const char *const *argv, long given);
-void proc_exit(struct proc *p, long status, long how);
-void proc_wait(struct proc *p, long pid, struct msg *m, bool *deferred);
-
-/* vm.c */
+/* vm.c: regions, faults, COW, copies to and from a process */
 struct region *vm_region_find(struct proc *p, uint64_t va);
 int vm_region_add(struct proc *p, struct region r);
 bool vm_fault(struct proc *p, struct msg *m);
 long vm_sbrk(struct proc *p, int64_t incr);
 void vm_free_all(struct proc *p);
-uint64_t *pagemap_find(struct pagemap *pm, uint64_t vpn);
-int pagemap_put(struct pagemap *pm, uint64_t vpn, uint64_t pa);
-void pagemap_del(struct pagemap *pm, uint64_t vpn);
+long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len);
+long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len);
+long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size);
+long vm_fork(struct proc *parent, struct proc *child);
+long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va);
+void frame_ref_init(void);
+void frame_get(uint64_t pa);
+void frame_put(uint64_t pa);
+uint32_t frame_refs(uint64_t pa);
+uint64_t frames_shared(void);
+
+/* proc.c: life cycle */
+struct proc *proc_find(long pid);
+struct proc *proc_slot(int i);
+long proc_spawn(struct proc *parent, const char *name, const char *const *argv, long given);
+long proc_fork(struct proc *p);
+long proc_exec(struct proc *p, struct msg *m);
+void proc_exit(struct proc *p, long status);
+bool proc_wait(struct proc *p, struct msg *m);
+long proc_kill(long pid, long sig);
+
+/* fs.c: files, pipes, the console */
+void fs_init(void);
+void fs_init_proc(struct proc *p);
+bool fs_call(struct proc *p, struct msg *m);
+void fs_fork(struct proc *parent, struct proc *child);
+void fs_close_all(struct proc *p);
+void fs_console_input(const char *buf, unsigned n);
+void console_start(void);
 
 #endif /* SERVERS_PAGER_H */

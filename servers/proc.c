@@ -1,10 +1,14 @@
 /*
  * proc.c (servers/) - processes: spawn a program from the initrd (headers
- * read, regions set up, nothing loaded: every page arrives by fault), exit
- * with a status, and wait (a deferred reply, answered at exit).
+ * read, regions set up, nothing loaded: every page arrives by fault), COW
+ * fork, exec into a fresh task, exit with a wait status, waitpid (a
+ * deferred reply, answered when a child exits) and kill.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cpio.h"
 #include "pager.h"
@@ -15,6 +19,8 @@
 static struct proc procs[MAX_PROCS];
 static long next_pid = 1;
 
+struct proc *proc_slot(int i) { return i >= 0 && i < MAX_PROCS ? &procs[i] : NULL; }
+
 struct proc *proc_find(long pid)
 {
 	for (int i = 0; i < MAX_PROCS; i++)
@@ -23,13 +29,15 @@ struct proc *proc_find(long pid)
 	return NULL;
 }
 
-static struct proc *proc_alloc(const char *name)
+static struct proc *proc_alloc(const char *name, long ppid)
 {
 	for (int i = 0; i < MAX_PROCS; i++) {
 		if (procs[i].state == P_FREE) {
 			struct proc *p = &procs[i];
 			memset(p, 0, sizeof *p);
 			p->pid = next_pid++;
+			p->ppid = ppid;
+			p->pt_quota = PROC_QUOTA;
 			strncpy(p->name, name, PG_NAME_MAX - 1);
 			return p;
 		}
@@ -42,6 +50,7 @@ static struct proc *proc_alloc(const char *name)
 static int proc_regions(struct proc *p, const struct elf_image *img, const uint8_t *file)
 {
 	uint64_t top = 0;
+	p->nregions = 0;
 	for (int i = 0; i < img->nseg; i++) {
 		const struct elf_seg *s = &img->seg[i];
 		struct region r = {.start = s->va & ~(PG - 1), .end = (s->va + s->memsz + PG - 1) & ~(PG - 1),
@@ -56,96 +65,86 @@ static int proc_regions(struct proc *p, const struct elf_image *img, const uint8
 	struct region heap = {.start = top, .end = top, .kind = RG_HEAP, .perms = PERM_R | PERM_W};
 	struct region stack = {.start = USER_STACK_TOP - USER_STACK_MAX, .end = USER_STACK_TOP,
 			       .kind = RG_STACK, .perms = PERM_R | PERM_W};
-	if (vm_region_add(p, heap) < 0 || vm_region_add(p, stack) < 0)
-		return -1;
-	return 0;
+	return vm_region_add(p, heap) < 0 || vm_region_add(p, stack) < 0 ? -1 : 0;
 }
 
-/* The top stack page: struct startinfo, then the argv strings. Its frame
- * is entered in the page map like any faulted-in page. */
+/* The top stack page: struct startinfo, then the argv strings. */
 static long proc_startinfo(struct proc *p, const char *const *argv, struct startinfo *si)
 {
-	uint64_t pa = frames_alloc(&pg_frames), page = USER_STACK_TOP - PG;
-	if (!pa || pagemap_put(&p->pages, page / PG, pa) < 0)
-		return PGERR_NOMEM;
-	uint8_t *base = frames_va(&pg_frames, pa);
-	frame_zero(base);
-	uint64_t off = sizeof *si;
-	for (si->argc = 0; argv[si->argc] && si->argc < 8; si->argc++) {
+	uint64_t page = USER_STACK_TOP - PG, off = sizeof *si;
+	char buf[PG];
+	memset(buf, 0, sizeof buf);
+	for (si->argc = 0; argv[si->argc] && si->argc < PG_ARGV_MAX; si->argc++) {
 		size_t n = strlen(argv[si->argc]) + 1;
 		if (off + n > PG - 64)
-			break;
-		memcpy(base + off, argv[si->argc], n);
+			return -E2BIG;
+		memcpy(buf + off, argv[si->argc], n);
 		si->argv[si->argc] = (char *)(page + off);
 		off += n;
 	}
-	memcpy(base, si, sizeof *si);
-	p->resident++;
-	return sys_map(p->task, page, pa, PERM_R | PERM_W);
+	memcpy(buf, si, sizeof *si);
+	return vm_copy_out(p, page, buf, PG) < 0 ? -ENOMEM : 0;
 }
 
-static long proc_thread(struct proc *p, uint64_t entry)
+/* A task with the pager's handles, ready for a thread. */
+static long proc_task(struct proc *p, struct startinfo *si, long given)
+{
+	p->task = sys_task_create(p->pt_quota);
+	if (p->task < 0)
+		return -ENOMEM;
+	long h = sys_handle_give(p->task, pg_ep, R_SEND, (uint64_t)p->pid);
+	si->pager = (uint64_t)h;
+	if (h >= 0)
+		si->self = (uint64_t)(h = sys_handle_give(p->task, p->task, R_MAP | R_CONTROL, 0));
+	if (h >= 0 && given)
+		si->given = (uint64_t)(h = sys_handle_give(p->task, given, 0, 0));
+	return h < 0 ? -ENOMEM : 0;
+}
+
+/* The first thread: faults go to us with the pid as badge. */
+static long proc_thread(struct proc *p, const struct user_regs *regs)
 {
 	long fault = sys_handle_dup(pg_ep, R_SEND, (uint64_t)p->pid);
 	if (fault < 0)
-		return fault;
-	p->thread = sys_thread_create(p->task, entry, USER_STACK_TOP - PG, USER_STACK_TOP - PG,
+		return -ENOMEM;
+	p->thread = sys_thread_create(p->task, regs->regs[0], regs->regs[2], regs->regs[10],
 				      PRIO_DEFAULT);
 	long e = p->thread < 0 ? p->thread : sys_thread_fault(p->thread, fault);
+	if (e >= 0)
+		e = sys_thread_write(p->thread, regs);
 	sys_handle_close(fault); /* the thread keeps its own reference */
-	return e < 0 ? e : sys_thread_start(p->thread);
+	return e < 0 ? -ENOMEM : sys_thread_start(p->thread);
 }
 
-static long proc_setup(struct proc *p, const struct elf_image *img, const uint8_t *file,
+/* Check the program before anything changes: found, and a valid ELF. */
+static long proc_load_check(const char *name, struct cpio_file *f, struct elf_image *img)
+{
+	if (cpio_find((const void *)INITRD_VA, libsys_bootinfo->initrd_size, name, f) < 0)
+		return -ENOENT;
+	if (elf_parse(f->data, f->size, USER_STACK_TOP - USER_STACK_MAX - USER_HEAP_GAP, img) < 0)
+		return -ENOEXEC;
+	return 0;
+}
+
+/* Build p's image: task, regions, start-up page, running thread. */
+static long proc_image(struct proc *p, const struct elf_image *img, const uint8_t *file,
 		       const char *const *argv, long given)
 {
 	struct startinfo si = {.magic = STARTINFO_MAGIC, .pid = (uint64_t)p->pid};
+	struct user_regs regs = {0};
 	if (proc_regions(p, img, file) < 0)
-		return PGERR_NOEXEC;
+		return -ENOEXEC;
 	si.heap = p->brk;
-	long h = sys_handle_give(p->task, pg_ep, R_SEND, (uint64_t)p->pid);
-	si.pager = (uint64_t)h;
-	if (h >= 0)
-		si.self = (uint64_t)(h = sys_handle_give(p->task, p->task, R_MAP | R_CONTROL, 0));
-	if (h >= 0 && given)
-		si.given = (uint64_t)(h = sys_handle_give(p->task, given, 0, 0));
-	if (h < 0)
-		return h;
-	long e = proc_startinfo(p, argv, &si);
-	return e < 0 ? e : proc_thread(p, img->entry);
+	long e = proc_task(p, &si, given);
+	if (!e)
+		e = proc_startinfo(p, argv, &si);
+	regs.regs[0] = img->entry;
+	regs.regs[2] = USER_STACK_TOP - PG;
+	regs.regs[10] = USER_STACK_TOP - PG;
+	return e < 0 ? e : proc_thread(p, &regs);
 }
 
-long proc_spawn(const char *name, const char *const *argv, long given)
-{
-	struct cpio_file f;
-	struct elf_image img;
-	if (cpio_find((const void *)INITRD_VA, libsys_bootinfo->initrd_size, name, &f) < 0)
-		return PGERR_NOENT;
-	if (elf_parse(f.data, f.size, USER_STACK_TOP - USER_STACK_MAX, &img) < 0)
-		return PGERR_NOEXEC;
-	struct proc *p = proc_alloc(name);
-	if (!p)
-		return PGERR_NOMEM;
-	p->pt_quota = PROC_QUOTA;
-	p->task = sys_task_create(PROC_QUOTA);
-	long e = p->task < 0 ? p->task : proc_setup(p, &img, f.data, argv, given);
-	if (e < 0) {
-		p->state = P_LIVE;
-		proc_exit(p, 0, PG_KILLED);
-		p->state = P_FREE;
-		return e;
-	}
-	p->state = P_LIVE;
-	return p->pid;
-}
-
-static void proc_answer(long reply, const struct proc *p)
-{
-	struct msg m = {.label = 0, .w = {(uint64_t)p->status, (uint64_t)p->how}};
-	sys_reply_to(reply, &m);
-}
-
-void proc_exit(struct proc *p, long status, long how)
+static void proc_discard(struct proc *p)
 {
 	if (p->task > 0) {
 		sys_task_kill(p->task);
@@ -155,40 +154,214 @@ void proc_exit(struct proc *p, long status, long how)
 		sys_handle_close(p->thread);
 	p->task = p->thread = 0;
 	vm_free_all(p);
-	p->state = P_ZOMBIE;
-	p->status = status;
-	p->how = how;
-	for (int i = 0; i < p->nwaiters; i++)
-		proc_answer(p->waiters[i], p);
-	if (p->nwaiters)
+}
+
+long proc_spawn(struct proc *parent, const char *name, const char *const *argv, long given)
+{
+	struct cpio_file f;
+	struct elf_image img;
+	long e = proc_load_check(name, &f, &img);
+	if (e < 0)
+		return e;
+	struct proc *p = proc_alloc(name, parent ? parent->pid : 0);
+	if (!p)
+		return -EAGAIN;
+	p->state = P_LIVE;
+	e = proc_image(p, &img, f.data, argv, given);
+	if (e < 0) {
+		proc_discard(p);
 		p->state = P_FREE;
-	p->nwaiters = 0;
-	if (p->pid == 1) {
-		printf("pager: init (%s) %s with status %ld; powering off\n", p->name,
-		       how == PG_KILLED ? "was killed" : "exited", status);
-		sys_poweroff(H_PLATFORM, how == PG_KILLED ? 255 : (unsigned)status & 0xff);
+		return e;
+	}
+	if (parent)
+		fs_fork(parent, p);
+	else
+		fs_init_proc(p);
+	return p->pid;
+}
+
+/* The caller is blocked in its PG_FORK call: the child gets a copy of its
+ * registers, with the call's results (a0 status, a1 label, a2 = w0 = pid)
+ * zero, so fork() returns 0 there. */
+long proc_fork(struct proc *p)
+{
+	struct user_regs regs;
+	struct startinfo si;
+	struct proc *c = proc_alloc(p->name, p->pid);
+	if (!c)
+		return -EAGAIN;
+	c->state = P_LIVE;
+	c->pt_quota = p->pt_quota;
+	long e = sys_thread_read(p->thread, &regs) < 0 ? -ESRCH : proc_task(c, &si, 0);
+	if (!e)
+		e = vm_fork(p, c);
+	regs.regs[10] = regs.regs[11] = regs.regs[12] = 0;
+	if (!e)
+		e = proc_thread(c, &regs);
+	if (e < 0) {
+		proc_discard(c);
+		c->state = P_FREE;
+		return e;
+	}
+	fs_fork(p, c);
+	return c->pid;
+}
+
+/* argv from the caller: an array of pointers to strings, NULL-ended. */
+static long proc_argv_in(struct proc *p, uint64_t uargv, char *store, size_t size,
+			 const char **argv)
+{
+	size_t used = 0;
+	int i = 0;
+	for (; i < PG_ARGV_MAX; i++) {
+		uint64_t ptr;
+		if (vm_copy_in(p, &ptr, uargv + 8 * (uint64_t)i, 8) < 0)
+			return -EFAULT;
+		if (!ptr)
+			break;
+		long n = vm_string_in(p, store + used, ptr, size - used);
+		if (n < 0)
+			return n == -ENAMETOOLONG ? -E2BIG : n;
+		argv[i] = store + used;
+		used += (size_t)n + 1;
+	}
+	argv[i] = NULL;
+	return i;
+}
+
+/* exec: check the new program, build it in a fresh task, then drop the
+ * old task and its frames. The pid, parent and open files stay. */
+long proc_exec(struct proc *p, struct msg *m)
+{
+	static char path[PG_PATH_MAX], store[2048];
+	const char *argv[PG_ARGV_MAX + 1];
+	struct cpio_file f;
+	struct elf_image img;
+	long e = vm_string_in(p, path, m->w[0], sizeof path);
+	if (e >= 0)
+		e = proc_argv_in(p, m->w[1], store, sizeof store, argv);
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (e >= 0)
+		e = proc_load_check(name, &f, &img);
+	if (e < 0)
+		return e;
+	struct proc np = *p;
+	np.pages = (struct pagemap){0};
+	np.resident = 0;
+	e = proc_image(&np, &img, f.data, argv, 0);
+	if (e < 0) {
+		proc_discard(&np);
+		return e;
+	}
+	proc_discard(p);
+	memcpy(p->regions, np.regions, sizeof np.regions);
+	p->nregions = np.nregions;
+	p->brk = np.brk;
+	p->pages = np.pages;
+	p->resident = np.resident;
+	p->task = np.task;
+	p->thread = np.thread;
+	strncpy(p->name, name, PG_NAME_MAX - 1);
+	return 0;
+}
+
+/* A zombie child of p that pid (-1 = any) selects, or NULL; *any says
+ * whether p has such a child at all. */
+static struct proc *proc_zombie(struct proc *p, long pid, bool *any)
+{
+	*any = false;
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *c = &procs[i];
+		if (c->state == P_FREE || c->ppid != p->pid || (pid != -1 && c->pid != pid))
+			continue;
+		*any = true;
+		if (c->state == P_ZOMBIE)
+			return c;
+	}
+	return NULL;
+}
+
+static void proc_reap(struct proc *c, struct msg *m)
+{
+	*m = (struct msg){.w = {(uint64_t)c->pid, (uint64_t)c->status}};
+	c->state = P_FREE;
+}
+
+/* waitpid: answer now (a zombie, no such child, WNOHANG) or keep the
+ * reply until a child exits. Returns whether m holds a reply now. */
+bool proc_wait(struct proc *p, struct msg *m)
+{
+	long pid = (long)m->w[0], opts = (long)m->w[1];
+	bool any;
+	struct proc *z = proc_zombie(p, pid, &any);
+	if (z) {
+		proc_reap(z, m);
+		return true;
+	}
+	if (!any || (opts & WNOHANG) || p->wait_reply) {
+		*m = (struct msg){.label = any && !p->wait_reply ? 0 : ECHILD};
+		return true;
+	}
+	long h = sys_reply_save();
+	if (h < 0) {
+		*m = (struct msg){.label = ENOMEM};
+		return true;
+	}
+	p->wait_reply = h;
+	p->wait_pid = pid;
+	return false;
+}
+
+/* Tell a waiting parent; orphans lose their parent (reaped at exit). */
+static void proc_notify_parent(struct proc *p)
+{
+	struct proc *parent = p->ppid ? proc_find(p->ppid) : NULL;
+	struct msg m;
+	if (!parent || parent->state != P_LIVE) {
+		p->state = P_FREE;
+		return;
+	}
+	if (parent->wait_reply && (parent->wait_pid == -1 || parent->wait_pid == p->pid)) {
+		proc_reap(p, &m);
+		sys_reply_to(parent->wait_reply, &m);
+		parent->wait_reply = 0;
 	}
 }
 
-void proc_wait(struct proc *caller, long pid, struct msg *m, bool *deferred)
+void proc_exit(struct proc *p, long status)
+{
+	proc_discard(p);
+	fs_close_all(p);
+	if (p->wait_reply)
+		sys_handle_close(p->wait_reply);
+	p->wait_reply = 0;
+	p->state = P_ZOMBIE;
+	p->status = status;
+	for (int i = 0; i < MAX_PROCS; i++) {
+		if (procs[i].state != P_FREE && procs[i].ppid == p->pid) {
+			procs[i].ppid = 0;
+			if (procs[i].state == P_ZOMBIE)
+				procs[i].state = P_FREE;
+		}
+	}
+	if (p->pid == 1) {
+		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		printf("pager: init (%s) %s %d; powering off\n", p->name,
+		       WIFEXITED(status) ? "exited with status" : "was killed by signal",
+		       WIFEXITED(status) ? code : (int)WTERMSIG(status));
+		sys_poweroff(H_PLATFORM, (unsigned)code & 0xff);
+	}
+	proc_notify_parent(p);
+}
+
+long proc_kill(long pid, long sig)
 {
 	struct proc *p = proc_find(pid);
-	(void)caller;
-	*deferred = false;
-	if (!p) {
-		*m = (struct msg){.label = (uint64_t)-PGERR_NOENT};
-	} else if (p->state == P_ZOMBIE) {
-		*m = (struct msg){.label = 0, .w = {(uint64_t)p->status, (uint64_t)p->how}};
-		p->state = P_FREE;
-	} else if (p->nwaiters < MAX_WAITERS) {
-		long h = sys_reply_save();
-		if (h >= 0) {
-			p->waiters[p->nwaiters++] = h;
-			*deferred = true;
-		} else {
-			*m = (struct msg){.label = (uint64_t)-h};
-		}
-	} else {
-		*m = (struct msg){.label = (uint64_t)-PGERR_NOMEM};
-	}
+	if (!p || p->state != P_LIVE)
+		return -ESRCH;
+	if (sig < 0 || sig >= 64)
+		return -EINVAL;
+	if (sig)
+		proc_exit(p, PG_STATUS_SIGNAL(sig));
+	return 0;
 }

@@ -1,8 +1,12 @@
 /*
  * vm.c (servers/) - the pager's address-space logic: regions, the fault
- * path (find region, take a frame, zero or fill it, record it, answer
- * FAULT_MAP), sbrk, and freeing a process's memory.
+ * path (find the region, take a frame, zero or fill it, or copy a COW
+ * page, and answer FAULT_MAP), reference-counted frames, fork's sharing,
+ * lending a page to a third process, sbrk, and copies into and out of a
+ * process made with exactly the rights the process itself has.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +15,32 @@
 
 #define PG 4096UL
 
+static uint16_t *frame_ref; /* per grant frame: holders (pager.h invariant) */
+
 static uint64_t page_up(uint64_t v) { return (v + PG - 1) & ~(PG - 1); }
+static uint64_t entry_pa(uint64_t e) { return e & ~PM_FLAGS; }
+
+void frame_ref_init(void)
+{
+	frame_ref = calloc((pg_frames.end - pg_frames.base) / PG, sizeof *frame_ref);
+}
+
+void frame_get(uint64_t pa) { frame_ref[(pa - pg_frames.base) / PG]++; }
+uint32_t frame_refs(uint64_t pa) { return frame_ref[(pa - pg_frames.base) / PG]; }
+
+void frame_put(uint64_t pa)
+{
+	if (--frame_ref[(pa - pg_frames.base) / PG] == 0)
+		frames_free(&pg_frames, pa);
+}
+
+uint64_t frames_shared(void)
+{
+	uint64_t n = 0, total = (pg_frames.end - pg_frames.base) / PG;
+	for (uint64_t i = 0; i < total; i++)
+		n += frame_ref[i] > 1;
+	return n;
+}
 
 struct region *vm_region_find(struct proc *p, uint64_t va)
 {
@@ -39,6 +68,77 @@ static void vm_fill_file(const struct region *r, uint64_t va, uint8_t *dst)
 		memcpy(dst + (lo - va), r->file + r->seg_off + (lo - r->seg_va), hi - lo);
 }
 
+/* A first touch: a fresh frame, zeroed or filled from the file. */
+static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va)
+{
+	uint64_t pa = frames_alloc(&pg_frames);
+	if (!pa)
+		return NULL;
+	if (pagemap_put(&pg_frames, &p->pages, va / PG, pa) < 0) {
+		frames_free(&pg_frames, pa);
+		return NULL;
+	}
+	frame_get(pa);
+	if (r->kind == RG_FILE && va < r->seg_va + r->seg_filesz) {
+		vm_fill_file(r, va, frames_va(&pg_frames, pa));
+		pg_stats.file_faults++;
+	} else { /* anonymous, heap, stack, or bss past the file bytes */
+		if (!r->nozero)
+			frame_zero(frames_va(&pg_frames, pa));
+		pg_stats.zero_faults++;
+	}
+	p->resident++;
+	return pagemap_find(&pg_frames, &p->pages, va / PG);
+}
+
+/* A store to a COW page: the only holder writes in place; otherwise copy.
+ * "Only holder" means frame_ref == 1, which counts every holder. */
+static bool vm_cow_break(struct proc *p, uint64_t *e)
+{
+	uint64_t pa = entry_pa(*e);
+	if (frame_refs(pa) == 1) {
+		*e = pa;
+		pg_stats.cow_reuses++;
+		return true;
+	}
+	uint64_t copy = frames_alloc(&pg_frames);
+	if (!copy)
+		return false;
+	frame_copy(frames_va(&pg_frames, copy), frames_va(&pg_frames, pa));
+	frame_get(copy);
+	frame_put(pa);
+	*e = copy;
+	p->cow_copies++;
+	pg_stats.cow_copies++;
+	return true;
+}
+
+/* Make page va present for an access needing perm, as a fault would. */
+static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const char **why)
+{
+	struct region *r = vm_region_find(p, va);
+	if (!r || !(r->perms & perm)) {
+		*why = r ? "permission denied:" : "outside every region:";
+		return NULL;
+	}
+	uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
+	if (!e && !(e = vm_populate(p, r, va))) {
+		*why = "out of memory:";
+		return NULL;
+	}
+	if ((perm & PERM_W) && (*e & PM_COW) && !vm_cow_break(p, e)) {
+		*why = "out of memory:";
+		return NULL;
+	}
+	return e;
+}
+
+static unsigned vm_map_perms(struct proc *p, uint64_t va, uint64_t e)
+{
+	unsigned perms = vm_region_find(p, va)->perms;
+	return e & (PM_COW | PM_LENT) ? perms & ~PERM_W : perms;
+}
+
 static const char *vm_fault_name(uint64_t scause)
 {
 	switch (scause) {
@@ -47,6 +147,11 @@ static const char *vm_fault_name(uint64_t scause)
 	case 15: return "store";
 	default: return "exception";
 	}
+}
+
+static int vm_signal_of(uint64_t scause)
+{
+	return scause == 2 ? SIGILL : (scause == 0 || scause == 4 || scause == 6) ? SIGBUS : SIGSEGV;
 }
 
 /* Not resolvable: a syscall's buffer fails the syscall, anything else
@@ -62,7 +167,7 @@ static bool vm_bad(struct proc *p, struct msg *m, const char *why)
 	       vm_fault_name(scause), (unsigned long)m->w[FAULT_W_STVAL],
 	       (unsigned long)m->w[FAULT_W_SEPC]);
 	pg_stats.kills++;
-	proc_exit(p, (long)scause, PG_KILLED);
+	proc_exit(p, PG_STATUS_SIGNAL(vm_signal_of(scause)));
 	return false;
 }
 
@@ -74,45 +179,140 @@ static unsigned vm_need(uint64_t scause)
 bool vm_fault(struct proc *p, struct msg *m)
 {
 	uint64_t scause = m->w[FAULT_W_SCAUSE], va = m->w[FAULT_W_STVAL] & ~(PG - 1);
+	const char *why = "unexpected";
 	if (scause != 12 && scause != 13 && scause != 15)
-		return vm_bad(p, m, "unexpected");
-	struct region *r = vm_region_find(p, va);
-	if (!r)
-		return vm_bad(p, m, "outside every region:");
-	if (!(r->perms & vm_need(scause)))
-		return vm_bad(p, m, "permission denied:");
-	uint64_t *have = pagemap_find(&p->pages, va / PG);
-	uint64_t pa = have ? *have : frames_alloc(&pg_frames);
-	if (!pa)
-		return vm_bad(p, m, "out of memory:");
-	if (!have) {
-		if (pagemap_put(&p->pages, va / PG, pa) < 0) {
-			frames_free(&pg_frames, pa);
-			return vm_bad(p, m, "out of memory:");
-		}
-		if (r->kind == RG_FILE && va < r->seg_va + r->seg_filesz) {
-			vm_fill_file(r, va, frames_va(&pg_frames, pa));
-			pg_stats.file_faults++;
-		} else { /* anonymous, heap, stack, or bss past the file bytes */
-			if (!r->nozero)
-				frame_zero(frames_va(&pg_frames, pa));
-			pg_stats.zero_faults++;
-		}
-		p->resident++;
-	}
+		return vm_bad(p, m, why);
+	uint64_t *e = vm_resolve(p, va, vm_need(scause), &why);
+	if (!e)
+		return vm_bad(p, m, why);
 	p->faults++;
-	*m = (struct msg){.label = FAULT_MAP, .w = {va, pa, r->perms}};
+	*m = (struct msg){.label = FAULT_MAP, .w = {va, entry_pa(*e), vm_map_perms(p, va, *e)}};
 	return true;
 }
 
-static void vm_unmap_range(struct proc *p, uint64_t lo, uint64_t hi)
+/* For copies into a process: if its present page moved to a new frame
+ * (COW copy), point the hardware mapping at the new frame now. */
+static uint64_t *vm_resolve_write(struct proc *p, uint64_t page)
+{
+	const char *why;
+	uint64_t *old = pagemap_find(&pg_frames, &p->pages, page / PG);
+	uint64_t before = old ? *old : 0;
+	uint64_t *e = vm_resolve(p, page, PERM_W, &why);
+	if (e && before && entry_pa(before) != entry_pa(*e))
+		sys_map(p->task, page, entry_pa(*e), vm_map_perms(p, page, *e));
+	return e;
+}
+
+long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len)
+{
+	const char *s = src, *why;
+	for (uint64_t done = 0; done < len;) {
+		uint64_t a = va + done, off = a & (PG - 1), n = PG - off;
+		uint64_t *e = vm_resolve_write(p, a - off);
+		(void)why;
+		if (!e)
+			return -EFAULT;
+		n = n < len - done ? n : len - done;
+		memcpy((char *)frames_va(&pg_frames, entry_pa(*e)) + off, s + done, n);
+		done += n;
+	}
+	return (long)len;
+}
+
+long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len)
+{
+	char *d = dst;
+	const char *why;
+	for (uint64_t done = 0; done < len;) {
+		uint64_t a = va + done, off = a & (PG - 1), n = PG - off;
+		uint64_t *e = vm_resolve(p, a - off, PERM_R, &why);
+		if (!e)
+			return -EFAULT;
+		n = n < len - done ? n : len - done;
+		memcpy(d + done, (char *)frames_va(&pg_frames, entry_pa(*e)) + off, n);
+		done += n;
+	}
+	return (long)len;
+}
+
+/* A NUL-terminated string of at most size - 1 bytes. */
+long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size)
+{
+	for (uint64_t i = 0; i < size; i++) {
+		if (vm_copy_in(p, dst + i, va + i, 1) < 0)
+			return -EFAULT;
+		if (!dst[i])
+			return (long)i;
+	}
+	return -ENAMETOOLONG;
+}
+
+struct vm_fork_ctx {
+	struct proc *parent, *child;
+	long err;
+};
+
+/* Each parent page: shared with the child; writable ones become COW in
+ * both (the parent's hardware mapping is made read-only in vm_fork). */
+static void vm_fork_page(uint64_t vpn, uint64_t *e, void *arg)
+{
+	struct vm_fork_ctx *c = arg;
+	struct region *r = vm_region_find(c->parent, vpn * PG);
+	if (c->err)
+		return;
+	if (r && (r->perms & PERM_W) && !(*e & PM_LENT))
+		*e |= PM_COW;
+	if (pagemap_put(&pg_frames, &c->child->pages, vpn, *e) < 0) {
+		c->err = -ENOMEM;
+		return;
+	}
+	frame_get(entry_pa(*e));
+	c->child->resident++;
+}
+
+long vm_fork(struct proc *parent, struct proc *child)
+{
+	struct vm_fork_ctx c = {parent, child, 0};
+	memcpy(child->regions, parent->regions, sizeof parent->regions);
+	child->nregions = parent->nregions;
+	child->brk = parent->brk;
+	pagemap_walk(&pg_frames, &parent->pages, vm_fork_page, &c);
+	for (int i = 0; i < parent->nregions; i++) {
+		struct region *r = &parent->regions[i];
+		if ((r->perms & PERM_W) && r->end > r->start)
+			sys_protect(parent->task, r->start, (r->end - r->start) / PG,
+				    r->perms & ~PERM_W);
+	}
+	return c.err;
+}
+
+/* Lend page va of from to process to at to_va, read-only: a third holder
+ * of the frame, counted like any other. */
+long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va)
+{
+	const char *why;
+	if ((va | to_va) & (PG - 1) || to_va >= USER_STACK_TOP || vm_region_find(to, to_va))
+		return -EINVAL;
+	uint64_t *e = vm_resolve(from, va, PERM_R, &why);
+	if (!e)
+		return -EFAULT;
+	struct region r = {.start = to_va, .end = to_va + PG, .kind = RG_ANON, .perms = PERM_R};
+	if (vm_region_add(to, r) < 0 ||
+	    pagemap_put(&pg_frames, &to->pages, to_va / PG, entry_pa(*e) | PM_LENT) < 0)
+		return -ENOMEM;
+	frame_get(entry_pa(*e));
+	to->resident++;
+	return 0;
+}
+
+static void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
 {
 	sys_unmap(p->task, lo, (hi - lo) / PG);
 	for (uint64_t va = lo; va < hi; va += PG) {
-		uint64_t *pa = pagemap_find(&p->pages, va / PG);
-		if (pa) {
-			frames_free(&pg_frames, *pa);
-			pagemap_del(&p->pages, va / PG);
+		uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
+		if (e) {
+			frame_put(entry_pa(*e));
+			pagemap_del(&pg_frames, &p->pages, va / PG);
 			p->resident--;
 		}
 	}
@@ -126,23 +326,27 @@ long vm_sbrk(struct proc *p, int64_t incr)
 		if (p->regions[i].kind == RG_HEAP)
 			heap = &p->regions[i];
 	uint64_t old = p->brk, nbrk = old + (uint64_t)incr;
-	uint64_t limit = USER_STACK_TOP - USER_STACK_MAX - (1UL << 20); /* guard gap */
+	uint64_t limit = USER_STACK_TOP - USER_STACK_MAX - USER_HEAP_GAP;
 	if (!heap || (incr < 0 && (uint64_t)-incr > old - heap->start) ||
 	    (incr > 0 && (uint64_t)incr > limit - old))
-		return ERR_INVAL;
+		return -ENOMEM;
 	if (page_up(nbrk) < heap->end)
-		vm_unmap_range(p, page_up(nbrk), heap->end);
+		vm_drop_range(p, page_up(nbrk), heap->end);
 	heap->end = page_up(nbrk);
 	p->brk = nbrk;
 	return (long)old;
 }
 
+static void vm_put_page(uint64_t vpn, uint64_t *e, void *ctx)
+{
+	(void)vpn;
+	(void)ctx;
+	frame_put(entry_pa(*e));
+}
+
 void vm_free_all(struct proc *p)
 {
-	for (uint64_t i = 0; i < p->pages.cap; i++)
-		if (p->pages.slots[i].vpn)
-			frames_free(&pg_frames, p->pages.slots[i].pa);
-	free(p->pages.slots);
-	p->pages = (struct pagemap){0};
+	pagemap_walk(&pg_frames, &p->pages, vm_put_page, NULL);
+	pagemap_free(&pg_frames, &p->pages);
 	p->resident = 0;
 }

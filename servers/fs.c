@@ -1,0 +1,493 @@
+/*
+ * fs.c (servers/) - open files of processes: the console (line-edited
+ * input from console.c, output to the UART), pipes with blocking reads and
+ * writes, and read-only files from the initrd. A request that cannot
+ * finish keeps the caller's saved reply and is finished when the other
+ * end moves (pager.h invariant); data moves through vm_copy_in/out.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpio.h"
+#include "pager.h"
+
+#define PIPE_SIZE 4096
+#define MAX_WAITERS 8
+#define CHUNK 512
+
+enum file_kind { F_CONSOLE, F_PIPE_R, F_PIPE_W, F_INITRD };
+
+struct waiter {
+	long reply;      /* saved reply handle, 0 = free slot */
+	long pid;
+	uint64_t buf, len, done;
+};
+
+struct pipe {
+	char data[PIPE_SIZE];
+	uint32_t head, len;
+	int readers, writers;
+	struct waiter rq[MAX_WAITERS], wq[MAX_WAITERS];
+};
+
+struct file {
+	int refs;
+	uint8_t kind;
+	struct pipe *pipe;
+	const uint8_t *data; /* F_INITRD */
+	uint64_t size, off;
+};
+
+/* The console: finished lines wait in cons_in until read. */
+static struct {
+	char line[256];
+	unsigned line_len;
+	char in[1024];
+	unsigned in_len;
+	unsigned eof;
+	struct waiter rq[MAX_WAITERS];
+	struct file file;
+} cons;
+
+static struct file *fs_new(uint8_t kind)
+{
+	struct file *f = calloc(1, sizeof *f);
+	if (f) {
+		f->refs = 1;
+		f->kind = kind;
+	}
+	return f;
+}
+
+static int fs_fd_alloc(struct proc *p, struct file *f)
+{
+	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
+		if (!p->fds[fd]) {
+			p->fds[fd] = f;
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
+static struct file *fs_fd(struct proc *p, uint64_t fd)
+{
+	return fd < PG_MAX_FDS ? p->fds[fd] : NULL;
+}
+
+static bool fs_wait(struct waiter *q, struct proc *p, uint64_t buf, uint64_t len, uint64_t done)
+{
+	for (int i = 0; i < MAX_WAITERS; i++) {
+		if (!q[i].reply) {
+			long h = sys_reply_save();
+			if (h < 0)
+				return false;
+			q[i] = (struct waiter){h, p->pid, buf, len, done};
+			return true;
+		}
+	}
+	return false;
+}
+
+static void fs_answer(struct waiter *w, long result)
+{
+	struct msg m = result < 0 ? (struct msg){.label = (uint64_t)-result}
+				  : (struct msg){.w = {(uint64_t)result}};
+	sys_reply_to(w->reply, &m);
+	w->reply = 0;
+}
+
+/* ---- pipes ---------------------------------------------------------- */
+
+/* Move up to len bytes from the pipe into process p at buf. */
+static long pipe_take(struct pipe *pp, struct proc *p, uint64_t buf, uint64_t len)
+{
+	uint64_t n = len < pp->len ? len : pp->len, done = 0;
+	while (done < n) {
+		uint64_t run = PIPE_SIZE - pp->head;
+		run = run < n - done ? run : n - done;
+		if (vm_copy_out(p, buf + done, pp->data + pp->head, run) < 0)
+			return done ? (long)done : -EFAULT;
+		pp->head = (pp->head + (uint32_t)run) % PIPE_SIZE;
+		pp->len -= (uint32_t)run;
+		done += run;
+	}
+	return (long)n;
+}
+
+/* Move up to len bytes from process p at buf into the pipe. */
+static long pipe_put(struct pipe *pp, struct proc *p, uint64_t buf, uint64_t len)
+{
+	uint64_t room = PIPE_SIZE - pp->len, n = len < room ? len : room, done = 0;
+	while (done < n) {
+		uint32_t tail = (pp->head + pp->len) % PIPE_SIZE;
+		uint64_t run = PIPE_SIZE - tail;
+		run = run < n - done ? run : n - done;
+		if (vm_copy_in(p, pp->data + tail, buf + done, run) < 0)
+			return -EFAULT;
+		pp->len += (uint32_t)run;
+		done += run;
+	}
+	return (long)n;
+}
+
+static void pipe_kick(struct pipe *pp);
+
+/* Finish whatever waiting readers and writers can finish now. */
+static void pipe_kick(struct pipe *pp)
+{
+	for (int i = 0; i < MAX_WAITERS; i++) {
+		struct waiter *w = &pp->rq[i];
+		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
+		if (w->reply && !p)
+			w->reply = 0; /* its process died */
+		else if (p && (pp->len || !pp->writers))
+			fs_answer(w, pp->len ? pipe_take(pp, p, w->buf, w->len) : 0);
+	}
+	for (int i = 0; i < MAX_WAITERS; i++) {
+		struct waiter *w = &pp->wq[i];
+		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
+		if (w->reply && !p) {
+			w->reply = 0;
+		} else if (p && !pp->readers) {
+			fs_answer(w, -EPIPE);
+		} else if (p && pp->len < PIPE_SIZE) {
+			long n = pipe_put(pp, p, w->buf + w->done, w->len - w->done);
+			w->done += n > 0 ? (uint64_t)n : 0;
+			if (n < 0 || w->done == w->len)
+				fs_answer(w, n < 0 ? n : (long)w->done);
+		}
+	}
+}
+
+static bool pipe_read(struct proc *p, struct pipe *pp, uint64_t buf, uint64_t len, struct msg *m)
+{
+	long n;
+	if (!pp->len && pp->writers) {
+		if (fs_wait(pp->rq, p, buf, len, 0))
+			return false;
+		n = -EAGAIN;
+	} else {
+		n = pipe_take(pp, p, buf, len);
+	}
+	pipe_kick(pp);
+	*m = n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+	return true;
+}
+
+static bool pipe_write(struct proc *p, struct pipe *pp, uint64_t buf, uint64_t len, struct msg *m)
+{
+	long n = pp->readers ? pipe_put(pp, p, buf, len) : -EPIPE;
+	if (n >= 0 && (uint64_t)n < len && fs_wait(pp->wq, p, buf, len, (uint64_t)n)) {
+		pipe_kick(pp);
+		return false;
+	}
+	pipe_kick(pp);
+	*m = n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+	return true;
+}
+
+/* ---- console ------------------------------------------------------- */
+
+static long cons_take(struct proc *p, uint64_t buf, uint64_t len)
+{
+	uint64_t n = len < cons.in_len ? len : cons.in_len;
+	if (vm_copy_out(p, buf, cons.in, n) < 0)
+		return -EFAULT;
+	memmove(cons.in, cons.in + n, cons.in_len - n);
+	cons.in_len -= (unsigned)n;
+	return (long)n;
+}
+
+static void cons_kick(void)
+{
+	for (int i = 0; i < MAX_WAITERS && (cons.in_len || cons.eof); i++) {
+		struct waiter *w = &cons.rq[i];
+		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
+		if (w->reply && !p) {
+			w->reply = 0;
+		} else if (p && cons.in_len) {
+			fs_answer(w, cons_take(p, w->buf, w->len));
+		} else if (p) {
+			cons.eof--;
+			fs_answer(w, 0);
+		}
+	}
+}
+
+static void cons_echo(const char *s, unsigned n) { sys_debug_write(s, n); }
+
+static void cons_line_done(bool newline)
+{
+	if (newline && cons.line_len < sizeof cons.line)
+		cons.line[cons.line_len++] = '\n';
+	if (!cons.line_len)
+		cons.eof++;
+	unsigned n = cons.line_len;
+	if (n > sizeof cons.in - cons.in_len)
+		n = sizeof cons.in - cons.in_len;
+	memcpy(cons.in + cons.in_len, cons.line, n);
+	cons.in_len += n;
+	cons.line_len = 0;
+}
+
+/* Line discipline: echo, backspace, Enter ends a line, Ctrl-D ends input. */
+void fs_console_input(const char *buf, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char c = buf[i];
+		if (c == '\r' || c == '\n') {
+			cons_echo("\n", 1);
+			cons_line_done(true);
+		} else if (c == 0x7f || c == '\b') {
+			if (cons.line_len) {
+				cons.line_len--;
+				cons_echo("\b \b", 3);
+			}
+		} else if (c == 0x04) {
+			cons_line_done(false);
+		} else if (cons.line_len + 1 < sizeof cons.line) {
+			cons.line[cons.line_len++] = c;
+			cons_echo(&c, 1);
+		}
+	}
+	cons_kick();
+}
+
+static bool cons_read(struct proc *p, uint64_t buf, uint64_t len, struct msg *m)
+{
+	long n;
+	if (cons.in_len) {
+		n = cons_take(p, buf, len);
+	} else if (cons.eof) {
+		cons.eof--;
+		n = 0;
+	} else if (fs_wait(cons.rq, p, buf, len, 0)) {
+		return false;
+	} else {
+		n = -EAGAIN;
+	}
+	*m = n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+	return true;
+}
+
+static long cons_write(struct proc *p, uint64_t buf, uint64_t len)
+{
+	char chunk[CHUNK];
+	for (uint64_t done = 0; done < len;) {
+		uint64_t n = len - done < CHUNK ? len - done : CHUNK;
+		if (vm_copy_in(p, chunk, buf + done, n) < 0)
+			return done ? (long)done : -EFAULT;
+		sys_debug_write(chunk, n);
+		done += n;
+	}
+	return (long)len;
+}
+
+/* ---- initrd files -------------------------------------------------- */
+
+static long file_read(struct proc *p, struct file *f, uint64_t buf, uint64_t len)
+{
+	uint64_t n = f->size - f->off < len ? f->size - f->off : len;
+	if (vm_copy_out(p, buf, f->data + f->off, n) < 0)
+		return -EFAULT;
+	f->off += n;
+	return (long)n;
+}
+
+static long fs_open(struct proc *p, uint64_t upath, uint64_t flags)
+{
+	char path[PG_PATH_MAX];
+	struct cpio_file cf;
+	long e = vm_string_in(p, path, upath, sizeof path);
+	if (e < 0)
+		return e;
+	const char *name = path[0] == '/' ? path + 1 : path;
+	if (!strcmp(name, "dev/console") || !strcmp(name, "console")) {
+		cons.file.refs++;
+		return fs_fd_alloc(p, &cons.file);
+	}
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -EROFS;
+	if (cpio_find((const void *)INITRD_VA, libsys_bootinfo->initrd_size, name, &cf) < 0)
+		return -ENOENT;
+	struct file *f = fs_new(F_INITRD);
+	if (!f)
+		return -ENOMEM;
+	f->data = cf.data;
+	f->size = cf.size;
+	long fd = fs_fd_alloc(p, f);
+	if (fd < 0)
+		free(f);
+	return fd;
+}
+
+static long fs_readdir(struct proc *p, uint64_t index, uint64_t buf)
+{
+	struct cpio_file cf;
+	uint64_t off = 0;
+	char name[PG_NAME_MAX] = {0};
+	for (uint64_t i = 0;; i++) {
+		if (cpio_next((const void *)INITRD_VA, libsys_bootinfo->initrd_size, &off, &cf) != 1)
+			return -ENOENT;
+		if (i == index)
+			break;
+	}
+	memcpy(name, cf.name, cf.namelen < PG_NAME_MAX - 1 ? cf.namelen : PG_NAME_MAX - 1);
+	return vm_copy_out(p, buf, name, sizeof name) < 0 ? -EFAULT : (long)cf.size;
+}
+
+/* ---- descriptors ----------------------------------------------------- */
+
+static void fs_release(struct file *f)
+{
+	if (--f->refs > 0)
+		return;
+	if (f->kind == F_PIPE_R || f->kind == F_PIPE_W) {
+		struct pipe *pp = f->pipe;
+		if (f->kind == F_PIPE_R)
+			pp->readers--;
+		else
+			pp->writers--;
+		pipe_kick(pp);
+		if (!pp->readers && !pp->writers)
+			free(pp);
+	}
+	if (f != &cons.file)
+		free(f);
+}
+
+static long fs_close(struct proc *p, uint64_t fd)
+{
+	struct file *f = fs_fd(p, fd);
+	if (!f)
+		return -EBADF;
+	p->fds[fd] = NULL;
+	fs_release(f);
+	return 0;
+}
+
+static long fs_pipe(struct proc *p, struct msg *m)
+{
+	struct pipe *pp = calloc(1, sizeof *pp);
+	struct file *r = fs_new(F_PIPE_R), *w = fs_new(F_PIPE_W);
+	int rfd = -1, wfd = -1;
+	if (pp && r && w && (rfd = fs_fd_alloc(p, r)) >= 0 && (wfd = fs_fd_alloc(p, w)) < 0)
+		p->fds[rfd] = NULL;
+	if (rfd < 0 || wfd < 0) {
+		free(pp), free(r), free(w);
+		return -EMFILE;
+	}
+	r->pipe = w->pipe = pp;
+	pp->readers = pp->writers = 1;
+	m->w[1] = (uint64_t)wfd;
+	return rfd;
+}
+
+static long fs_dup2(struct proc *p, uint64_t fd, uint64_t nfd)
+{
+	struct file *f = fs_fd(p, fd);
+	if (!f || nfd >= PG_MAX_FDS)
+		return -EBADF;
+	if (fd == nfd)
+		return (long)nfd;
+	if (p->fds[nfd])
+		fs_release(p->fds[nfd]);
+	f->refs++;
+	p->fds[nfd] = f;
+	return (long)nfd;
+}
+
+static long fs_dup(struct proc *p, uint64_t fd)
+{
+	struct file *f = fs_fd(p, fd);
+	if (!f)
+		return -EBADF;
+	long nfd = fs_fd_alloc(p, f);
+	if (nfd >= 0)
+		f->refs++;
+	return nfd;
+}
+
+static bool fs_read(struct proc *p, struct msg *m)
+{
+	struct file *f = fs_fd(p, m->w[0]);
+	uint64_t buf = m->w[1], len = m->w[2];
+	long n;
+	if (!f || f->kind == F_PIPE_W)
+		n = -EBADF;
+	else if (f->kind == F_PIPE_R)
+		return pipe_read(p, f->pipe, buf, len, m);
+	else if (f->kind == F_CONSOLE)
+		return cons_read(p, buf, len, m);
+	else
+		n = file_read(p, f, buf, len);
+	*m = n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+	return true;
+}
+
+static bool fs_write(struct proc *p, struct msg *m)
+{
+	struct file *f = fs_fd(p, m->w[0]);
+	long n;
+	if (f && f->kind == F_PIPE_W)
+		return pipe_write(p, f->pipe, m->w[1], m->w[2], m);
+	n = f && f->kind == F_CONSOLE ? cons_write(p, m->w[1], m->w[2]) : -EBADF;
+	*m = n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+	return true;
+}
+
+/* The file calls of pager.h; false when the reply was deferred. */
+bool fs_call(struct proc *p, struct msg *m)
+{
+	long r;
+	switch (m->label) {
+	case PG_READ:
+		return fs_read(p, m);
+	case PG_WRITE:
+		return fs_write(p, m);
+	case PG_OPEN: r = fs_open(p, m->w[0], m->w[1]); break;
+	case PG_CLOSE: r = fs_close(p, m->w[0]); break;
+	case PG_PIPE: r = fs_pipe(p, m); break;
+	case PG_DUP: r = fs_dup(p, m->w[0]); break;
+	case PG_DUP2: r = fs_dup2(p, m->w[0], m->w[1]); break;
+	case PG_READDIR: r = fs_readdir(p, m->w[0], m->w[1]); break;
+	default: r = -ENOSYS; break;
+	}
+	uint64_t w1 = m->w[1];
+	*m = r < 0 ? (struct msg){.label = (uint64_t)-r} : (struct msg){.w = {(uint64_t)r, w1}};
+	return true;
+}
+
+void fs_fork(struct proc *parent, struct proc *child)
+{
+	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
+		child->fds[fd] = parent->fds[fd];
+		if (child->fds[fd])
+			child->fds[fd]->refs++;
+	}
+}
+
+void fs_close_all(struct proc *p)
+{
+	for (int fd = 0; fd < PG_MAX_FDS; fd++)
+		if (p->fds[fd])
+			fs_close(p, (uint64_t)fd);
+}
+
+/* Every process the pager starts from nothing gets the console as 0-2. */
+void fs_init_proc(struct proc *p)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		cons.file.refs++;
+		p->fds[fd] = &cons.file;
+	}
+}
+
+void fs_init(void)
+{
+	cons.file.refs = 1; /* never freed */
+	cons.file.kind = F_CONSOLE;
+}

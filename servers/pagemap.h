@@ -1,0 +1,37 @@
+/*
+ * pagemap.h (servers/) - a process's shadow page table in the pager:
+ * virtual page number -> frame address | PM_* flags. A three-level radix
+ * tree of 512-entry nodes, like Sv39 itself; every node is one frame
+ * from the pager's frame allocator, so a process's bookkeeping returns to
+ * the pool when it exits. Pure logic: host tests give it fake frames.
+ * Invariant: an entry is 0 (no page) or a frame address with flags.
+ */
+#ifndef SERVERS_PAGEMAP_H
+#define SERVERS_PAGEMAP_H
+
+#include <stdint.h>
+
+#include "frames.h"
+
+#define PM_COW 1ULL   /* shared copy-on-write: map read-only, copy on store */
+#define PM_LENT 2ULL  /* someone else's frame lent to us read-only */
+#define PM_FLAGS 0xfffULL
+
+struct pagemap {
+	uint64_t root; /* pa of the top node, 0 while empty */
+	uint64_t used; /* entries in use */
+	uint64_t nodes;
+};
+
+/* The entry for vpn, or NULL when it holds no page. */
+uint64_t *pagemap_find(struct frames *f, struct pagemap *pm, uint64_t vpn);
+/* Set the entry (pa | flags, non-zero); 0, or -1 when no frame is left. */
+int pagemap_put(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry);
+void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn);
+/* Visit every entry in vpn order; fn may change *entry but not add/del. */
+typedef void (*pagemap_fn)(uint64_t vpn, uint64_t *entry, void *ctx);
+void pagemap_walk(struct frames *f, struct pagemap *pm, pagemap_fn fn, void *ctx);
+/* Free the tree's nodes (not the frames the entries name). */
+void pagemap_free(struct frames *f, struct pagemap *pm);
+
+#endif /* SERVERS_PAGEMAP_H */
