@@ -20,6 +20,10 @@ extern uint64_t libsys_start_instret;            /* rdinstret at _start */
 long pager_spawn(const char *name, long give_handle, long *task_out);
 long pager_startup_handle(void);
 long pager_stats(struct msg *out);
+long pager_ps(struct pg_ps *buf, long max);          /* -> entries */
+long pager_meminfo(struct pg_meminfo *mi);
+long pager_readdir(long index, char name[PG_NAME_MAX]); /* -> file size */
+long pager_lend(void *va, long pid, uint64_t to_va); /* read-only loan */
 
 /* TAP helpers (tap.c): "ok N - name" lines, a plan, and the exit code. */
 void tap_plan(int n);

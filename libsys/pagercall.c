@@ -36,3 +36,26 @@ long pager_stats(struct msg *out)
 	long e = sys_call(pager_ep(), out);
 	return e < 0 ? e : -(long)out->label;
 }
+
+static long pager_call3(uint64_t label, uint64_t a, uint64_t b, uint64_t c)
+{
+	struct msg m = {.label = label, .w = {a, b, c}};
+	long e = sys_call(pager_ep(), &m);
+	if (e < 0)
+		return e;
+	return m.label ? -(long)m.label : (long)m.w[0];
+}
+
+long pager_ps(struct pg_ps *buf, long max) { return pager_call3(PG_PS, (uint64_t)buf, (uint64_t)max, 0); }
+
+long pager_meminfo(struct pg_meminfo *mi) { return pager_call3(PG_MEMINFO, (uint64_t)mi, 0, 0); }
+
+long pager_readdir(long index, char name[PG_NAME_MAX])
+{
+	return pager_call3(PG_READDIR, (uint64_t)index, (uint64_t)name, 0);
+}
+
+long pager_lend(void *va, long pid, uint64_t to_va)
+{
+	return pager_call3(PG_LEND, (uint64_t)va, (uint64_t)pid, to_va);
+}

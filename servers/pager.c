@@ -52,7 +52,7 @@ static void pager_stats_reply(struct proc *p, struct msg *m)
 				(pg_frames.end - pg_frames.base) / 4096}};
 }
 
-static long pager_meminfo(struct proc *p, uint64_t buf)
+static long pg_meminfo_call(struct proc *p, uint64_t buf)
 {
 	struct pg_meminfo mi = {
 		.frames_total = (pg_frames.end - pg_frames.base) / 4096,
@@ -68,7 +68,7 @@ static long pager_meminfo(struct proc *p, uint64_t buf)
 	return vm_copy_out(p, buf, &mi, sizeof mi);
 }
 
-static long pager_ps(struct proc *p, uint64_t buf, uint64_t max)
+static long pg_ps_call(struct proc *p, uint64_t buf, uint64_t max)
 {
 	long n = 0;
 	for (int i = 0; i < MAX_PROCS && (uint64_t)n < max; i++) {
@@ -107,7 +107,7 @@ static long pager_nozero(struct proc *p, struct msg *m)
 	return vm_region_add(p, r) < 0 ? -ENOMEM : 0;
 }
 
-static long pager_lend(struct proc *p, struct msg *m)
+static long pg_lend_call(struct proc *p, struct msg *m)
 {
 	struct proc *to = proc_find((long)m->w[1]);
 	if (!to || to->state != P_LIVE)
@@ -160,16 +160,16 @@ static bool pager_handle(struct proc *p, struct msg *m)
 		pager_stats_reply(p, m);
 		return true;
 	case PG_MEMINFO:
-		*m = pager_result(pager_meminfo(p, m->w[0]));
+		*m = pager_result(pg_meminfo_call(p, m->w[0]));
 		return true;
 	case PG_PS:
-		*m = pager_result(pager_ps(p, m->w[0], m->w[1]));
+		*m = pager_result(pg_ps_call(p, m->w[0], m->w[1]));
 		return true;
 	case PG_NOZERO:
 		*m = pager_result(pager_nozero(p, m));
 		return true;
 	case PG_LEND:
-		*m = pager_result(pager_lend(p, m));
+		*m = pager_result(pg_lend_call(p, m));
 		return true;
 	default:
 		return pager_proc_call(p, m);
