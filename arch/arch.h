@@ -100,6 +100,7 @@ bool timer_has_sstc(void);
 void plic_init(uint64_t pa, uint32_t ndev, uint32_t hartid);
 void plic_enable(uint32_t irq, bool on);
 uint32_t plic_claim(void);
+uint32_t plic_sources(void);
 void plic_complete(uint32_t irq);
 
 /* arch/mmu.c: address-space switch and TLB maintenance. */

@@ -37,6 +37,8 @@ void plic_enable(uint32_t irq, bool on)
 		*en &= ~(1u << (irq % 32));
 }
 
+uint32_t plic_sources(void) { return plic ? plic_ndev : 0; }
+
 uint32_t plic_claim(void) { return plic ? *PLIC_CLAIM(plic_ctx) : 0; }
 
 void plic_complete(uint32_t irq)

@@ -58,8 +58,10 @@ static struct thread *trap_switch(struct hart *h, struct thread *t)
 static inline struct thread *trap_leave(struct thread *t)
 {
 	struct hart *h = this_hart();
-	if (t == h->current)
-		return t; /* same thread: its satp and FPU state are in place */
+	if (t == h->current) {
+		t->state = TS_RUNNING; /* it may have queued itself (yield) */
+		return t;              /* its satp and FPU state are in place */
+	}
 	return trap_switch(h, t);
 }
 

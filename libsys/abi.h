@@ -54,14 +54,14 @@
 #define SYS_TASK_KILL 27    /* (task) -> 0 */
 #define SYS_EXIT 28         /* (status): ends the calling task */
 #define SYS_YIELD 29        /* () -> 0 */
-#define SYS_SLEEP 30        /* (ticks) -> 0 */
-#define SYS_TIME 31         /* () -> ticks since boot; a1 = ticks per second */
+#define SYS_SLEEP 30        /* (ms) -> 0; 1 ms is one scheduler tick */
+#define SYS_TIME 31         /* () -> rdtime count; a1 = its frequency in Hz */
 #define SYS_THREAD_PRIO 32  /* (thread, prio) -> 0 */
 #define SYS_POWEROFF 33     /* (platform, code): 0 pass, 1..255 fail */
 #define SYS_IRQ_BIND 34     /* (platform, irq, notif, bits) -> 0 */
 #define SYS_IRQ_ACK 35      /* (platform, irq) -> 0 */
 #define SYS_TASK_INFO 36    /* (task) -> task id; a1 = pt pages used, a2 = quota */
-#define SYS_NOTIF_TIMER 37  /* (n, ticks, bits) -> 0: signal bits after ticks */
+#define SYS_NOTIF_TIMER 37  /* (n, ms, bits) -> 0: signal bits after ms */
 #define SYS_REPLY_SAVE 38   /* () -> reply handle for the pending caller */
 #define SYS_REPLY_TO 39     /* (reply, label, w0..w5, xfer) -> 0; closes it */
 #define SYS_TASK_QUOTA 40   /* (task, pages) -> 0: resize a child's quota */

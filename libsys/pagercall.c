@@ -8,7 +8,7 @@
 
 static long pager_ep(void) { return libsys_startinfo ? (long)libsys_startinfo->pager : 0; }
 
-long pager_spawn(const char *name, long give_handle, long *task_out)
+long pager_spawn(const char *name, long give_handle)
 {
 	struct msg m = {.label = PG_SPAWN, .handle = (uint64_t)give_handle};
 	size_t n = strlen(name);
@@ -20,8 +20,6 @@ long pager_spawn(const char *name, long give_handle, long *task_out)
 		return e;
 	if (m.label)
 		return -(long)m.label;
-	if (task_out)
-		*task_out = (long)m.handle;
 	return (long)m.w[0];
 }
 

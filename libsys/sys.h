@@ -167,6 +167,16 @@ static inline __attribute__((noreturn)) void sys_exit(long status)
 	sys4(SYS_EXIT, status, 0, 0, 0);
 	__builtin_unreachable();
 }
+static inline long sys_time(uint64_t *hz)
+{
+	register long a0 __asm__("a0") = 0;
+	register long a1 __asm__("a1") = 0;
+	register long t0 __asm__("t0") = SYS_TIME;
+	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(t0) : "memory");
+	if (hz)
+		*hz = (uint64_t)a1;
+	return a0;
+}
 static inline long sys_yield(void) { return sys4(SYS_YIELD, 0, 0, 0, 0); }
 static inline long sys_sleep(uint64_t ms) { return sys4(SYS_SLEEP, (long)ms, 0, 0, 0); }
 static inline long sys_poweroff(long platform, unsigned code)

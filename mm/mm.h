@@ -88,6 +88,8 @@ long check_map(struct task *t, uint64_t va);
 void do_map(struct task *t, uint64_t va, uint64_t pa, unsigned perms);
 long check_range(struct task *t, uint64_t va, uint64_t npages, uint64_t *end);
 long do_unmap(struct task *t, uint64_t va, uint64_t end);
+long check_protect(struct task *t, const struct task *caller, uint64_t va, uint64_t end,
+		   unsigned perms);
 long do_protect(struct task *t, uint64_t va, uint64_t end, unsigned perms);
 void do_ad_clear(struct task *t, uint64_t va, uint64_t end, uint8_t *out);
 

@@ -100,11 +100,38 @@ static void vm_protect_leaf(pte_t *pte, uint64_t va, int level, void *ctx)
 	op->count++;
 }
 
+struct vm_raise {
+	const struct task *caller;
+	uint64_t set;
+	bool bad;
+};
+
+static void vm_raise_leaf(pte_t *pte, uint64_t va, int level, void *ctx)
+{
+	(void)va;
+	(void)level;
+	struct vm_raise *c = ctx;
+	uint64_t pa = pte_pa(*pte);
+	if ((c->set & ~(*pte & PTE_RWX)) && (pa < c->caller->grant_base || pa >= c->caller->grant_end))
+		c->bad = true;
+}
+
+/* Adding a permission to a page is as good as mapping its frame: only a
+ * caller whose grant holds the frame may (else a process could make its
+ * read-only COW or borrowed pages writable). Lowering is always allowed. */
+long check_protect(struct task *t, const struct task *caller, uint64_t va, uint64_t end,
+		   unsigned perms)
+{
+	struct vm_raise c = {caller, pte_perm_bits(perms), false};
+	pt_range(t->root_pa, va, end, vm_raise_leaf, &c);
+	if (c.bad)
+		return refuse(ERR_GRANT, "protect: adds rights to a frame outside the grant\n");
+	return 0;
+}
+
 long do_protect(struct task *t, uint64_t va, uint64_t end, unsigned perms)
 {
 	struct vm_op op = {.set = pte_perm_bits(perms)};
-	if (perms == 0) /* no access at all is an unmap in Sv39 terms */
-		return do_unmap(t, va, end);
 	pt_range(t->root_pa, va, end, vm_protect_leaf, &op);
 	if (op.count)
 		mmu_flush_asid(t->asid);

@@ -64,9 +64,13 @@ static void ipc_link(struct thread *c, struct thread *r)
 	struct thread *old = r->reply_to;
 	if (old) {
 		old->server = NULL;
-		old->in_fault = false;
-		old->tf.regs[R_A0] = (uint64_t)ERR_STATE;
-		sched_ready(old);
+		if (old->in_fault) { /* its registers are not ours to clobber */
+			r->reply_to = NULL;
+			thread_kill(old);
+		} else {
+			old->tf.regs[R_A0] = (uint64_t)ERR_STATE;
+			sched_ready(old);
+		}
 	}
 	r->reply_to = c;
 	c->server = r;

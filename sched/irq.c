@@ -14,7 +14,7 @@ static struct {
 
 long irq_bind(uint32_t irq, struct notif *n, uint64_t bits)
 {
-	if (irq == 0 || irq >= MAX_IRQS || !bits)
+	if (irq == 0 || irq >= MAX_IRQS || irq > plic_sources() || !bits)
 		return refuse(ERR_INVAL, "irq_bind: irq %u or bits 0\n", irq);
 	if (irq_table[irq].n)
 		return refuse(ERR_STATE, "irq_bind: irq %u already bound\n", irq);

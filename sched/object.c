@@ -63,12 +63,10 @@ struct task *task_alloc(void)
 		if (t->obj.type != KOBJ_NONE)
 			continue;
 		uint16_t id = t->id;
-		for (unsigned j = 0; j < NHANDLES; j++)
-			t->handles[j].obj = NULL; /* generations survive reuse */
-		struct handle saved[NHANDLES];
-		__builtin_memcpy(saved, t->handles, sizeof saved);
+		/* A fresh table: handle numbers are private to a task, so the
+		 * generations restart and numbering is the same for every new
+		 * task (the pager relies on that across fork). */
 		__builtin_memset(t, 0, sizeof *t);
-		__builtin_memcpy(t->handles, saved, sizeof saved);
 		t->id = id;
 		t->obj = (struct kobj){.type = KOBJ_TASK, .refs = 0};
 		t->asid = asids > 1 ? (uint16_t)(i % asids) : 0;
@@ -76,6 +74,15 @@ struct task *task_alloc(void)
 		return t;
 	}
 	return NULL;
+}
+
+/* t died: its children no longer return quota to it (its slot may be
+ * reused by an unrelated task). */
+void task_forget_children(struct task *t)
+{
+	for (unsigned i = 1; i < MAX_TASKS; i++)
+		if (tasks[i].obj.type == KOBJ_TASK && tasks[i].quota_from == t)
+			tasks[i].quota_from = NULL;
 }
 
 struct thread *thread_alloc(struct task *task)

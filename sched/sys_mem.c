@@ -62,6 +62,8 @@ struct thread *sys_protect(struct thread *t)
 		e = refuse(ERR_INVAL, "protect: perms %lx\n", A(3));
 	if (!e)
 		e = check_range(dst, A(1), A(2), &end);
+	if (!e)
+		e = check_protect(dst, t->task, A(1), end, (unsigned)A(3));
 	if (e < 0)
 		return ret(t, e);
 	return ret(t, do_protect(dst, A(1), end, (unsigned)A(3)));

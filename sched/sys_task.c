@@ -130,6 +130,8 @@ struct thread *sys_thread_write(struct thread *t)
 {
 	LOOKUP_LIVE_THREAD(th, 0);
 	uint64_t bad, va = A(1);
+	if (th->state != TS_SUSPENDED && th != t) /* a blocked one's are in use */
+		return ret(t, refuse(ERR_STATE, "thread_write: thread %u not suspended\n", th->id));
 	if (!uaccess_check(t->task, va, sizeof(struct user_regs), false, &bad))
 		return sys_ufault(t, bad, false);
 	uaccess_copy_in(t->task, th->tf.regs, va, sizeof(struct user_regs));
@@ -219,6 +221,8 @@ struct thread *sys_irq_bind(struct thread *t)
 	LOOKUP(p, 0, KOBJ_PLATFORM, R_CONTROL);
 	LOOKUP(n, 2, KOBJ_NOTIF, R_SEND);
 	(void)p;
+	if (A(1) > 0xffff)
+		return ret(t, refuse(ERR_INVAL, "irq_bind: irq %lu\n", A(1)));
 	return ret(t, irq_bind((uint32_t)A(1), OBJ(n, struct notif), A(3)));
 }
 
@@ -226,5 +230,7 @@ struct thread *sys_irq_ack(struct thread *t)
 {
 	LOOKUP(p, 0, KOBJ_PLATFORM, R_CONTROL);
 	(void)p;
+	if (A(1) > 0xffff)
+		return ret(t, refuse(ERR_INVAL, "irq_ack: irq %lu\n", A(1)));
 	return ret(t, irq_ack((uint32_t)A(1)));
 }

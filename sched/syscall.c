@@ -44,9 +44,7 @@ static long check_msg(struct thread *t)
 	struct handle *h;
 	if (A(1) >= LABEL_KERNEL)
 		return refuse(ERR_INVAL, "ipc: label %lx is kernel-reserved\n", A(1));
-	if (T1 && handle_lookup(t->task, T1, 0, R_XFER, &h) < 0)
-		return refuse(ERR_RIGHTS, "ipc: handle %lx not transferable\n", T1);
-	return 0;
+	return T1 ? handle_lookup(t->task, T1, 0, R_XFER, &h) : 0;
 }
 
 static struct thread *sys_call(struct thread *t)
@@ -119,6 +117,8 @@ static long check_derive(struct handle *h, uint64_t rights, uint64_t badge)
 {
 	if (rights & ~(uint64_t)h->rights)
 		return refuse(ERR_RIGHTS, "derive: rights %lx exceed %x\n", rights, h->rights);
+	if (h->rights & R_REPLY) /* answers one call: not to be copied */
+		return refuse(ERR_RIGHTS, "derive: reply handles cannot be copied\n");
 	if (badge && (h->badge || badge >= LABEL_KERNEL))
 		return refuse(ERR_INVAL, "derive: handle already badged or badge too big\n");
 	return 0;
@@ -176,6 +176,8 @@ static struct thread *sys_notif_create(struct thread *t)
 static struct thread *sys_notif_signal(struct thread *t)
 {
 	LOOKUP(h, 0, KOBJ_NOTIF, R_SEND);
+	if (!A(1))
+		return ret(t, refuse(ERR_INVAL, "notif_signal: no bits\n"));
 	notif_signal(OBJ(h, struct notif), A(1));
 	return ret(t, 0);
 }
@@ -207,8 +209,8 @@ static struct thread *sys_notif_poll(struct thread *t)
 static struct thread *sys_notif_timer(struct thread *t)
 {
 	LOOKUP(h, 0, KOBJ_NOTIF, R_RECV);
-	if (A(1) == 0 || A(1) > (1ULL << 40))
-		return ret(t, refuse(ERR_INVAL, "notif_timer: %lu ticks\n", A(1)));
+	if (A(1) == 0 || A(1) > (1ULL << 40) || !A(2))
+		return ret(t, refuse(ERR_INVAL, "notif_timer: %lu ms, bits %lx\n", A(1), A(2)));
 	notif_timer_arm(OBJ(h, struct notif), sched_ticks() + A(1), A(2));
 	return ret(t, 0);
 }

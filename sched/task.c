@@ -121,6 +121,8 @@ void task_kill(struct task *t)
 	if (t->quota_from && !t->quota_from->obj.dead)
 		t->quota_from->pt_quota += t->pt_quota;
 	t->pt_quota = 0;
+	t->quota_from = NULL;
+	task_forget_children(t);
 	if (t->id == 1) {
 		kprintf("kernel: the root task died; stopping\n");
 		arch_poweroff(98);

@@ -99,3 +99,34 @@ void pagemap_free(struct frames *f, struct pagemap *pm)
 	pm->used = 0;
 	pm->nodes = 0;
 }
+
+static bool pm_empty(const uint64_t *n)
+{
+	for (unsigned i = 0; i < PM_FANOUT; i++)
+		if (n[i])
+			return false;
+	return true;
+}
+
+/* Free the nodes under *link that hold nothing in [lo, hi). */
+static void pm_prune(struct frames *f, struct pagemap *pm, uint64_t *link, int lv, uint64_t base,
+		     uint64_t lo, uint64_t hi)
+{
+	uint64_t *n = pm_node(f, *link), span = 1ULL << (PM_BITS * lv);
+	for (unsigned i = 0; i < PM_FANOUT && lv > 0; i++) {
+		uint64_t start = base + i * span;
+		if (n[i] && start < hi && start + span > lo)
+			pm_prune(f, pm, &n[i], lv - 1, start, lo, hi);
+	}
+	if (pm_empty(n)) {
+		frames_free(f, *link);
+		*link = 0;
+		pm->nodes--;
+	}
+}
+
+void pagemap_prune(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi)
+{
+	if (pm->root)
+		pm_prune(f, pm, &pm->root, PM_LEVELS - 1, 0, lo, hi);
+}

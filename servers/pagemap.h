@@ -9,6 +9,7 @@
 #ifndef SERVERS_PAGEMAP_H
 #define SERVERS_PAGEMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "frames.h"
@@ -31,6 +32,8 @@ void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* Visit every entry in vpn order; fn may change *entry but not add/del. */
 typedef void (*pagemap_fn)(uint64_t vpn, uint64_t *entry, void *ctx);
 void pagemap_walk(struct frames *f, struct pagemap *pm, pagemap_fn fn, void *ctx);
+/* Free the nodes that hold no entry in vpn range [lo, hi). */
+void pagemap_prune(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi);
 /* Free the tree's nodes (not the frames the entries name). */
 void pagemap_free(struct frames *f, struct pagemap *pm);
 

@@ -65,7 +65,7 @@ static long pg_meminfo_call(struct proc *p, uint64_t buf)
 		.kills = pg_stats.kills,
 	};
 	mi.frames_used = mi.frames_total - mi.frames_free;
-	return vm_copy_out(p, buf, &mi, sizeof mi);
+	return vm_copy_out(p, buf, &mi, sizeof mi) < 0 ? -EFAULT : 0;
 }
 
 static long pg_ps_call(struct proc *p, uint64_t buf, uint64_t max)
@@ -101,9 +101,11 @@ static long pager_nozero(struct proc *p, struct msg *m)
 {
 	struct region r = {.start = m->w[0], .end = m->w[0] + m->w[1] * 4096, .kind = RG_ANON,
 			   .perms = PERM_R | PERM_W, .nozero = true};
-	if (!pg_bench || (r.start & 4095) || r.end <= r.start || r.end > USER_STACK_TOP ||
-	    vm_region_find(p, r.start))
+	if (!pg_bench || (r.start & 4095) || r.end <= r.start || r.end > USER_STACK_TOP)
 		return -EINVAL;
+	for (int i = 0; i < p->nregions; i++)
+		if (r.start < p->regions[i].end && p->regions[i].start < r.end)
+			return -EINVAL; /* overlaps */
 	return vm_region_add(p, r) < 0 ? -ENOMEM : 0;
 }
 
@@ -196,8 +198,10 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 		return true;
 	}
 	struct proc *p = badge > 0 ? proc_find(badge) : NULL;
-	if (!p || p->state != P_LIVE)
-		return false;
+	if (!p || p->state != P_LIVE) { /* not (or no longer) a process */
+		*m = m->label == LABEL_FAULT ? (struct msg){.label = FAULT_KILL} : pager_err(-ESRCH);
+		return true;
+	}
 	*who = p;
 	return pager_handle(p, m);
 }

@@ -219,6 +219,8 @@ static long proc_argv_in(struct proc *p, uint64_t uargv, char *store, size_t siz
 			return -EFAULT;
 		if (!ptr)
 			break;
+		if (i == PG_ARGV_MAX - 1)
+			return -E2BIG;
 		long n = vm_string_in(p, store + used, ptr, size - used);
 		if (n < 0)
 			return n == -ENAMETOOLONG ? -E2BIG : n;

@@ -297,9 +297,12 @@ long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va)
 	if (!e)
 		return -EFAULT;
 	struct region r = {.start = to_va, .end = to_va + PG, .kind = RG_ANON, .perms = PERM_R};
-	if (vm_region_add(to, r) < 0 ||
-	    pagemap_put(&pg_frames, &to->pages, to_va / PG, entry_pa(*e) | PM_LENT) < 0)
+	if (vm_region_add(to, r) < 0)
 		return -ENOMEM;
+	if (pagemap_put(&pg_frames, &to->pages, to_va / PG, entry_pa(*e) | PM_LENT) < 0) {
+		to->nregions--; /* the region just added goes again */
+		return -ENOMEM;
+	}
 	frame_get(entry_pa(*e));
 	to->resident++;
 	return 0;
@@ -316,6 +319,7 @@ static void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
 			p->resident--;
 		}
 	}
+	pagemap_prune(&pg_frames, &p->pages, lo / PG, hi / PG);
 }
 
 /* Growing only moves the break; shrinking unmaps and frees whole pages. */

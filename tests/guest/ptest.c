@@ -56,14 +56,14 @@ static void test_children(void)
 {
 	struct msg a = stats();
 	int st = -1;
-	long pid = pager_spawn("crash", 0, NULL);
+	long pid = pager_spawn("crash", 0);
 	tap_check(pid > 1, "spawn crash (pid %ld)", pid);
 	tap_eq(waitpid((pid_t)pid, &st, 0), pid, "waitpid returns the crashed child");
 	tap_check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "it was killed by SIGSEGV (%#x)", st);
-	pid = pager_spawn("exit7", 0, NULL);
+	pid = pager_spawn("exit7", 0);
 	tap_eq(waitpid((pid_t)pid, &st, 0), pid, "a second child runs afterwards");
 	tap_check(WIFEXITED(st) && WEXITSTATUS(st) == 7, "and exits with status 7 (%#x)", st);
-	tap_eq(pager_spawn("no-such-program", 0, NULL), -ENOENT, "spawn of a missing program");
+	tap_eq(pager_spawn("no-such-program", 0), -ENOENT, "spawn of a missing program");
 	tap_eq(waitpid(9999, NULL, 0), -1, "wait for an unknown pid fails");
 	tap_eq(errno, ECHILD, "with ECHILD");
 	struct msg b = stats();
