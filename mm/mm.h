@@ -69,6 +69,7 @@ typedef void (*pt_leaf_fn)(pte_t *pte, uint64_t va, int level, void *ctx);
 void pt_range(uint64_t root_pa, uint64_t va, uint64_t end, pt_leaf_fn fn, void *ctx);
 bool pt_range_has_super(uint64_t root_pa, uint64_t va, uint64_t end);
 void pt_free_user(uint64_t root_pa, pt_free_fn free_fn, void *ctx);
+void pt_prune(uint64_t root_pa, uint64_t va, uint64_t end, pt_free_fn free_fn, void *ctx);
 
 #ifndef MM_HOST_ONLY
 struct task;

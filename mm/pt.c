@@ -101,6 +101,45 @@ bool pt_range_has_super(uint64_t root_pa, uint64_t va, uint64_t end)
 	return found;
 }
 
+static bool pt_table_empty(const pte_t *table)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (table[i])
+			return false;
+	return true;
+}
+
+/* Free the table pages below *entry (a pointer entry at level lv) that
+ * hold no valid entry within [va, end); then *entry itself if empty. */
+static void pt_prune_entry(pte_t *entry, int lv, uint64_t base, uint64_t va, uint64_t end,
+			   pt_free_fn free_fn, void *ctx)
+{
+	pte_t *table = pt_table(pte_pa(*entry));
+	uint64_t span = pt_span(lv - 1);
+	for (unsigned i = 0; i < PT_ENTRIES && lv > 1; i++) {
+		uint64_t start = base + i * span;
+		if (start < end && start + span > va && pte_valid(table[i]) && !pte_is_leaf(table[i]))
+			pt_prune_entry(&table[i], lv - 1, start, va, end, free_fn, ctx);
+	}
+	if (pt_table_empty(table)) {
+		free_fn(pte_pa(*entry), ctx);
+		*entry = 0;
+	}
+}
+
+/* After an unmap: give back table pages left empty in [va, end) (user
+ * half only; the root stays). */
+void pt_prune(uint64_t root_pa, uint64_t va, uint64_t end, pt_free_fn free_fn, void *ctx)
+{
+	pte_t *root = pt_table(root_pa);
+	uint64_t span = pt_span(PT_LEVELS - 1);
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+		uint64_t start = i * span;
+		if (start < end && start + span > va && pte_valid(root[i]) && !pte_is_leaf(root[i]))
+			pt_prune_entry(&root[i], PT_LEVELS - 1, start, va, end, free_fn, ctx);
+	}
+}
+
 static void pt_free_level(uint64_t table_pa, int lv, unsigned n, pt_free_fn free_fn, void *ctx)
 {
 	pte_t *table = pt_table(table_pa);

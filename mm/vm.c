@@ -86,8 +86,10 @@ long do_unmap(struct task *t, uint64_t va, uint64_t end)
 {
 	struct vm_op op = {0};
 	pt_range(t->root_pa, va, end, vm_unmap_leaf, &op);
-	if (op.count)
-		mmu_flush_asid(t->asid);
+	/* Table pages left empty go back to the pool (and the task's quota);
+	 * the flush below also covers the walk caches holding them. */
+	pt_prune(t->root_pa, va, end, kpool_free_for, t);
+	mmu_flush_asid(t->asid);
 	return op.count;
 }
 

@@ -179,12 +179,17 @@ static bool pager_handle(struct proc *p, struct msg *m)
 }
 
 /* A FAULT_MAP the kernel refused for lack of page-table quota: move more
- * quota to the process and answer again. */
+ * quota to the process (doubling it; trimming everyone once if our own is
+ * used up) and answer again. */
 static bool pager_more_quota(struct proc *p)
 {
-	uint64_t q = p->pt_quota * 2;
-	if (sys_task_quota(p->task, q) < 0)
-		return false;
+	uint64_t q = p->pt_quota * 2 > p->pt_quota + 16 ? p->pt_quota * 2 : p->pt_quota + 16;
+	if (sys_task_quota(p->task, q) < 0) {
+		proc_trim_quotas();
+		q = p->pt_quota + 16;
+		if (sys_task_quota(p->task, q) < 0)
+			return false;
+	}
 	p->pt_quota = q;
 	return true;
 }
@@ -221,7 +226,10 @@ static __attribute__((noreturn)) void pager_loop(void)
 			badge = sys_reply_recv(pg_ep, &m);
 		if (badge < 0) {
 			if (p && p->state == P_LIVE) {
-				printf("pager: reply to pid %ld refused (%ld); killing it\n", p->pid, badge);
+				printf("pager: pid %ld (%s) killed: %s (%ld)\n", p->pid, p->name,
+				       badge == ERR_QUOTA ? "out of page-table memory"
+							  : "the kernel refused our reply", badge);
+				pg_stats.kills++;
 				proc_exit(p, PG_STATUS_SIGNAL(9));
 			}
 			badge = sys_recv(pg_ep, &m);

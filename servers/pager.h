@@ -98,6 +98,7 @@ long proc_exec(struct proc *p, struct msg *m);
 void proc_exit(struct proc *p, long status);
 bool proc_wait(struct proc *p, struct msg *m);
 long proc_kill(long pid, long sig);
+void proc_trim_quotas(void);
 
 /* fs.c: files, pipes, the console */
 void fs_init(void);

@@ -86,10 +86,26 @@ static long proc_startinfo(struct proc *p, const char *const *argv, struct start
 	return vm_copy_out(p, page, buf, PG) < 0 ? -ENOMEM : 0;
 }
 
+/* Take back the page-table quota processes hold but do not use. */
+void proc_trim_quotas(void)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = &procs[i];
+		uint64_t used;
+		if (q->state == P_LIVE && sys_task_info(q->task, &used, NULL) >= 0 &&
+		    sys_task_quota(q->task, used) >= 0)
+			q->pt_quota = used;
+	}
+}
+
 /* A task with the pager's handles, ready for a thread. */
 static long proc_task(struct proc *p, struct startinfo *si, long given)
 {
 	p->task = sys_task_create(p->pt_quota);
+	if (p->task == ERR_QUOTA) {
+		proc_trim_quotas();
+		p->task = sys_task_create(p->pt_quota);
+	}
 	if (p->task < 0)
 		return -ENOMEM;
 	long h = sys_handle_give(p->task, pg_ep, R_SEND, (uint64_t)p->pid);
@@ -190,8 +206,7 @@ long proc_fork(struct proc *p)
 	struct proc *c = proc_alloc(p->name, p->pid);
 	if (!c)
 		return -EAGAIN;
-	c->state = P_LIVE;
-	c->pt_quota = p->pt_quota;
+	c->state = P_LIVE; /* its quota starts small too: raised as it faults */
 	long e = sys_thread_read(p->thread, &regs) < 0 ? -ESRCH : proc_task(c, &si, 0);
 	if (!e)
 		e = vm_fork(p, c);

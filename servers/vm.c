@@ -167,7 +167,8 @@ static bool vm_bad(struct proc *p, struct msg *m, const char *why)
 	       vm_fault_name(scause), (unsigned long)m->w[FAULT_W_STVAL],
 	       (unsigned long)m->w[FAULT_W_SEPC]);
 	pg_stats.kills++;
-	proc_exit(p, PG_STATUS_SIGNAL(vm_signal_of(scause)));
+	/* Out of memory is the OOM killer's SIGKILL; bad accesses are faults. */
+	proc_exit(p, PG_STATUS_SIGNAL(!strcmp(why, "out of memory:") ? SIGKILL : vm_signal_of(scause)));
 	return false;
 }
 

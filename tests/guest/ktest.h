@@ -30,17 +30,18 @@ int chk(long got, long want, const char *fmt, ...) __attribute__((format(printf,
 
 /* ktest.c: helpers. */
 #define TIMEOUT_MS 2000
+#define TIMEOUT_BIT (1UL << 40) /* wait_timed's guard timer */
 #define CLONE_QUOTA 8
 #define BOX_VA (CLONE_STACK_TOP - 0x10000) /* in the clone's stack L0 table */
 #define FAULT_BADGE 0x99
 
 struct box { /* a page shared by main and one clone, at BOX_VA in the clone */
 	volatile long handle;
-	volatile uint64_t counter;
+	volatile long counter;
 };
 
 /* What a helper thread does (job_thread); done is set when it returns. */
-enum job_kind { JOB_LOAD, JOB_STORE, JOB_EXEC, JOB_SYSCALL, JOB_SIGNAL, JOB_CALL };
+enum job_kind { JOB_LOAD, JOB_STORE, JOB_EXEC, JOB_SYSCALL, JOB_SIGNAL, JOB_CALL, JOB_WAIT };
 struct job {
 	int kind;
 	uint64_t addr, val;
@@ -54,19 +55,36 @@ extern long g_my_id;  /* our task id */
 uint64_t test_va(void);
 long new_thread(void (*fn)(long), long arg, unsigned prio, long fault_ep, int suspended);
 long start_job(struct job *j, unsigned prio, long fault_ep);
-long clone_box(void (*fn)(long), unsigned prio, struct box **box, long *thread);
+long clone_box(void (*fn)(long), long arg, unsigned prio, struct box **box, long *thread);
 int wait_until(volatile long *v, long want);
 long recv_timed(long ep, struct msg *m);
+long wait_timed(long notif);
 uint64_t now_ms(void);
+
+/* ktest_fault.c: the fault endpoint F, its send handle (badge 0x99), and
+ * checks of one fault message against what it must say. */
+struct fault_want {
+	uint64_t scause, stval, sepc, flags;
+	long task;
+};
+#define WANT(scause, stval, sepc, flags)                                              \
+	(&(struct fault_want){(scause), (stval), (uint64_t)(sepc), (flags), g_my_id})
+extern long g_f, g_fs;
+void check_fault(long badge, const struct msg *m, const struct fault_want *w, const char *what);
+long take_fault(struct job *j, struct msg *m, long *badge, int blocking);
+void kill_faulter(long th, struct job *j, const char *what);
 
 /* Sections, in the order main runs them. */
 void test_basics(void);
 void test_ipc(void);
 void test_notif(void);
+void test_ipc_local(void);
 void test_faults(void);
 void test_fault_map(void);
+void test_fault_more(void);
 void test_mm(void);
 void test_hostile(void);
+void test_time(void);
 void test_quota(void);
 void test_tasks(void);
 void test_sched(void);
