@@ -10,10 +10,9 @@ __attribute__((used)) void *memcpy(void *d, const void *s, size_t n)
 {
 	char *dp = d;
 	const char *sp = s;
-	if ((((uintptr_t)dp | (uintptr_t)sp | n) & 7) == 0) {
-		for (size_t i = 0; i < n / 8; i++)
-			((uint64_t *)dp)[i] = ((const uint64_t *)sp)[i];
-		return d;
+	if ((((uintptr_t)dp | (uintptr_t)sp) & 7) == 0) {
+		for (; n >= 8; n -= 8, dp += 8, sp += 8)
+			*(uint64_t *)dp = *(const uint64_t *)sp;
 	}
 	while (n--)
 		*dp++ = *sp++;
@@ -34,6 +33,12 @@ __attribute__((used)) void *memmove(void *d, const void *s, size_t n)
 __attribute__((used)) void *memset(void *d, int c, size_t n)
 {
 	char *dp = d;
+	if ((((uintptr_t)dp | n) & 7) == 0) { /* boot zeroes whole pages */
+		uint64_t v = 0x0101010101010101ULL * (uint8_t)c;
+		for (size_t i = 0; i < n / 8; i++)
+			((uint64_t *)dp)[i] = v;
+		return d;
+	}
 	while (n--)
 		*dp++ = (char)c;
 	return d;

@@ -62,3 +62,27 @@ void frame_copy(void *dst, const void *src)
 		d[i + 2] = s[i + 2], d[i + 3] = s[i + 3];
 	}
 }
+
+void mem_copy(void *dst, const void *src, uint64_t n)
+{
+	char *d = dst;
+	const char *s = src;
+	uint64_t align = ((uintptr_t)d | (uintptr_t)s) & 7;
+	if (align == 0) {
+		for (; n >= 32; n -= 32, d += 32, s += 32) {
+			((uint64_t *)d)[0] = ((const uint64_t *)s)[0];
+			((uint64_t *)d)[1] = ((const uint64_t *)s)[1];
+			((uint64_t *)d)[2] = ((const uint64_t *)s)[2];
+			((uint64_t *)d)[3] = ((const uint64_t *)s)[3];
+		}
+	} else if ((align & 3) == 0) {
+		for (; n >= 16; n -= 16, d += 16, s += 16) {
+			((uint32_t *)d)[0] = ((const uint32_t *)s)[0];
+			((uint32_t *)d)[1] = ((const uint32_t *)s)[1];
+			((uint32_t *)d)[2] = ((const uint32_t *)s)[2];
+			((uint32_t *)d)[3] = ((const uint32_t *)s)[3];
+		}
+	}
+	while (n--)
+		*d++ = *s++;
+}

@@ -33,5 +33,9 @@ static inline void *frames_va(const struct frames *f, uint64_t pa)
  * size-optimised memset is byte-wise: 8x slower on the fault path). */
 void frame_zero(void *page);
 void frame_copy(void *dst, const void *src);
+/* memcpy with the widest accesses the common alignment allows (the
+ * initrd's file data is only 4-byte aligned; misaligned loads would trap
+ * to the firmware). */
+void mem_copy(void *dst, const void *src, uint64_t n);
 
 #endif /* LIBSYS_FRAMES_H */

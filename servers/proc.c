@@ -72,8 +72,9 @@ static int proc_regions(struct proc *p, const struct elf_image *img, const uint8
 static long proc_startinfo(struct proc *p, const char *const *argv, struct startinfo *si)
 {
 	uint64_t page = USER_STACK_TOP - PG, off = sizeof *si;
-	char buf[PG];
-	memset(buf, 0, sizeof buf);
+	static uint64_t words[PG / 8];
+	char *buf = (char *)words;
+	frame_zero(words);
 	for (si->argc = 0; argv[si->argc] && si->argc < PG_ARGV_MAX; si->argc++) {
 		size_t n = strlen(argv[si->argc]) + 1;
 		if (off + n > PG - 64)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pager.h"
 
@@ -22,7 +23,8 @@ static uint64_t entry_pa(uint64_t e) { return e & ~PM_FLAGS; }
 
 void frame_ref_init(void)
 {
-	frame_ref = calloc((pg_frames.end - pg_frames.base) / PG, sizeof *frame_ref);
+	/* Fresh heap pages are zero-filled frames already: no calloc pass. */
+	frame_ref = sbrk((intptr_t)((pg_frames.end - pg_frames.base) / PG * sizeof *frame_ref));
 }
 
 void frame_get(uint64_t pa) { frame_ref[(pa - pg_frames.base) / PG]++; }
@@ -65,7 +67,7 @@ static void vm_fill_file(const struct region *r, uint64_t va, uint8_t *dst)
 	uint64_t hi = va + PG < r->seg_va + r->seg_filesz ? va + PG : r->seg_va + r->seg_filesz;
 	frame_zero(dst);
 	if (lo < hi)
-		memcpy(dst + (lo - va), r->file + r->seg_off + (lo - r->seg_va), hi - lo);
+		mem_copy(dst + (lo - va), r->file + r->seg_off + (lo - r->seg_va), hi - lo);
 }
 
 /* A first touch: a fresh frame, zeroed or filled from the file. */
@@ -214,7 +216,7 @@ long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len)
 		if (!e)
 			return -EFAULT;
 		n = n < len - done ? n : len - done;
-		memcpy((char *)frames_va(&pg_frames, entry_pa(*e)) + off, s + done, n);
+		mem_copy((char *)frames_va(&pg_frames, entry_pa(*e)) + off, s + done, n);
 		done += n;
 	}
 	return (long)len;
@@ -230,7 +232,7 @@ long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len)
 		if (!e)
 			return -EFAULT;
 		n = n < len - done ? n : len - done;
-		memcpy(d + done, (char *)frames_va(&pg_frames, entry_pa(*e)) + off, n);
+		mem_copy(d + done, (char *)frames_va(&pg_frames, entry_pa(*e)) + off, n);
 		done += n;
 	}
 	return (long)len;

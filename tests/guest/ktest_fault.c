@@ -4,6 +4,7 @@
  * pcs) and syscall buffers, the FAULT_KILL/FAIL replies, handler rights,
  * and faulters a handler received but left unanswered.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ktest.h"
@@ -143,6 +144,16 @@ static void fault_released(void)
 	chk((long)m.w[FAULT_W_STVAL], 0x5008, "two faulters: the second (releases the first)");
 	/* TODO kernel bug: ipc_link writes ERR_STATE into the released
 	 * faulter's a0, so `ld a0, 0(a0)` retries at address -13. */
+	{
+		struct user_regs r = {{0}};
+		long e = sys_thread_read(tt, &r);
+		printf("# DIAG before: read %ld pc %lx a0 %lx t0 %lx\n", e, r.regs[0], r.regs[10], r.regs[5]);
+		sys_sleep(5);
+		e = sys_thread_read(tt, &r);
+		printf("# DIAG after: read %ld pc %lx a0 %lx done %ld start %ld\n", e, r.regs[0], r.regs[10], t.done, sys_thread_start(tt));
+		e = sys_poll(g_f, &m);
+		printf("# DIAG poll %ld stval %lx scause %lx\n", e, m.w[1], m.w[0]);
+	}
 	long badge = recv_timed(g_f, &m);
 	check_fault(badge, &m, WANT(13, 0x5000, fault_load, 0), "released faulter retries");
 	kill_faulter(tt, &t, "released faulter");

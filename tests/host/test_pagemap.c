@@ -1,21 +1,29 @@
 /*
  * test_pagemap.c - host unit tests for servers/pagemap.c, the pager's
- * open-addressing map vpn -> pa. Layer: tests/host. Covers the basics, a
- * 10,000-key bulk load, deletes from the middle of (wrapping) probe runs
- * and 100,000 random operations checked against a plain reference array.
+ * shadow page table (three-level radix tree vpn -> entry). Layer: tests/host.
+ * Nodes come from libsys/frames.c over a heap "frame pool" at fake pa
+ * 0x81000000 (garbage-filled, so unzeroed nodes show); ends with 100,000
+ * random operations checked against a plain reference array.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "pagemap.h"
 
+#define FSZ 4096u
+#define POOL_BASE 0x81000000ULL
+#define POOL_MAX 16384u             /* frames: 64 MiB */
+#define VPN_MAX ((1ULL << 27) - 1)  /* Sv39 user vpns */
 #define BULK 10000
-#define VPN_MASK ((1ULL << 27) - 1) /* Sv39 user vpns */
-#define DOMAIN 3000                 /* vpns 1..DOMAIN in the random test */
+#define DOMAIN 3000
 #define RANDOM_OPS 100000
 
+static uint8_t *pool;
+static struct frames fr;
+static uint64_t pool_n;
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(void)
@@ -26,263 +34,359 @@ static uint64_t rnd(void)
 	return rng;
 }
 
-/* Slot index of a record, from the pointer pagemap_find returns. */
-static uint64_t slot_of(struct pagemap *pm, uint64_t *pa)
+/* A fresh allocator over the first n pool frames, filled with garbage. */
+static void pool_reset(uint64_t n)
 {
-	return (uint64_t)(pa - &pm->slots[0].pa) / 2;
+	pool_n = n;
+	memset(pool, 0xa5, n * FSZ);
+	frames_init(&fr, POOL_BASE, POOL_BASE + n * FSZ, (uint64_t)(uintptr_t)pool - POOL_BASE);
 }
 
-/* Structural check: used matches the occupied slots, load <= 1/2, no key
- * twice, and every stored key is found in its own slot. */
-static void check_table(struct pagemap *pm)
+static uint64_t frames_used(void) { return pool_n - frames_free_count(&fr); }
+
+static uint64_t entry_for(uint64_t vpn, uint64_t salt)
 {
-	uint64_t occupied = 0, lost = 0;
-	for (uint64_t i = 0; i < pm->cap; i++) {
-		if (!pm->slots[i].vpn)
-			continue;
-		occupied++;
-		lost += pagemap_find(pm, pm->slots[i].vpn) != &pm->slots[i].pa;
-	}
-	CHECK_EQ(occupied, pm->used);
-	CHECK_EQ(lost, 0);
-	CHECK(pm->used * 2 <= pm->cap);
-	CHECK_EQ(pm->cap & (pm->cap - 1), 0);
+	return 0x90000000ULL + ((vpn * 0x10001 + salt) << 12) + (salt & PM_FLAGS) + 1;
+}
+
+static bool has(struct pagemap *pm, uint64_t vpn, uint64_t entry)
+{
+	uint64_t *e = pagemap_find(&fr, pm, vpn);
+	return e && *e == entry;
+}
+
+static void test_empty(void)
+{
+	struct pagemap pm = { 0 };
+	pool_reset(8);
+	CHECK(pagemap_find(&fr, &pm, 0) == NULL);
+	CHECK(pagemap_find(&fr, &pm, 5) == NULL);
+	CHECK(pagemap_find(&fr, &pm, VPN_MAX) == NULL);
+	pagemap_del(&fr, &pm, 5);
+	pagemap_prune(&fr, &pm, 0, VPN_MAX + 1);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(pm.root, 0);
+	CHECK_EQ(pm.used, 0);
+	CHECK_EQ(pm.nodes, 0);
+	CHECK_EQ(frames_used(), 0); /* looking never allocates */
 }
 
 static void test_basic(void)
 {
 	struct pagemap pm = { 0 };
-	CHECK(pagemap_find(&pm, 1) == NULL);
-	CHECK(pagemap_find(&pm, 12345) == NULL);
-	pagemap_del(&pm, 7); /* on a map that never allocated */
-	CHECK_EQ(pm.used, 0);
-
-	CHECK_EQ(pagemap_put(&pm, 5, 0x80001003), 0);
-	CHECK_EQ(pagemap_put(&pm, 6, 0x80002000), 0);
-	uint64_t *p = pagemap_find(&pm, 5);
-	CHECK(p != NULL && *p == 0x80001003);
-	p = pagemap_find(&pm, 6);
-	CHECK(p != NULL && *p == 0x80002000);
-	CHECK(pagemap_find(&pm, 7) == NULL);
-	CHECK_EQ(pm.used, 2);
-
-	CHECK_EQ(pagemap_put(&pm, 5, 0x80009fff), 0); /* overwrite */
-	CHECK_EQ(pm.used, 2);
-	p = pagemap_find(&pm, 5);
-	CHECK(p != NULL && *p == 0x80009fff);
-	*p = 0x8000a001;                              /* flags edited in place */
-	CHECK_EQ(*pagemap_find(&pm, 5), 0x8000a001);
-
-	pagemap_del(&pm, 5);
-	CHECK(pagemap_find(&pm, 5) == NULL);
-	CHECK_EQ(*pagemap_find(&pm, 6), 0x80002000);
+	pool_reset(8);
+	CHECK_EQ(pagemap_put(&fr, &pm, 5, 0x80001003), 0);
+	CHECK_EQ(pm.nodes, 3);
+	CHECK_EQ(frames_used(), 3);
 	CHECK_EQ(pm.used, 1);
-	pagemap_del(&pm, 5); /* absent: no change */
+	CHECK(has(&pm, 5, 0x80001003));
+	CHECK(pagemap_find(&fr, &pm, 4) == NULL); /* nodes were zeroed */
+	CHECK(pagemap_find(&fr, &pm, 6) == NULL);
+	CHECK(pagemap_find(&fr, &pm, 5 + 512) == NULL);
+	CHECK(pagemap_find(&fr, &pm, 5 + (1 << 18)) == NULL);
+
+	CHECK_EQ(pagemap_put(&fr, &pm, 5, 0x80009fff), 0); /* overwrite */
 	CHECK_EQ(pm.used, 1);
-	check_table(&pm);
-	free(pm.slots);
+	CHECK_EQ(pm.nodes, 3);
+	uint64_t *e = pagemap_find(&fr, &pm, 5);
+	CHECK(e && *e == 0x80009fff);
+	if (e)
+		*e = 0x8000a000 | PM_COW; /* flags edited in place */
+	CHECK(has(&pm, 5, 0x8000a000 | PM_COW));
+
+	CHECK_EQ(pagemap_put(&fr, &pm, 0, 0x80002000), 0);       /* vpn 0 */
+	CHECK_EQ(pagemap_put(&fr, &pm, VPN_MAX, 0x80003000), 0); /* last vpn */
+	CHECK_EQ(pm.nodes, 5);
+	CHECK_EQ(pm.used, 3);
+	CHECK(has(&pm, 0, 0x80002000) && has(&pm, VPN_MAX, 0x80003000));
+
+	pagemap_del(&fr, &pm, 5);
+	CHECK(pagemap_find(&fr, &pm, 5) == NULL);
+	CHECK_EQ(pm.used, 2);
+	pagemap_del(&fr, &pm, 5); /* absent: no change */
+	pagemap_del(&fr, &pm, 7);
+	CHECK_EQ(pm.used, 2);
+	CHECK(has(&pm, 0, 0x80002000) && has(&pm, VPN_MAX, 0x80003000));
+	pagemap_free(&fr, &pm);
+	CHECK(pm.root == 0 && pm.used == 0 && pm.nodes == 0);
+	CHECK_EQ(frames_used(), 0);
 }
 
-/* Distinct non-zero vpns: multiplying by an odd constant permutes 2^27. */
+static void test_nodes(void)
+{
+	struct pagemap pm = { 0 };
+	unsigned bad = 0;
+	pool_reset(16);
+	for (uint64_t v = 0; v < 512; v++)
+		pagemap_put(&fr, &pm, v, entry_for(v, 1));
+	CHECK_EQ(pm.nodes, 3); /* one leaf holds 512 entries */
+	pagemap_put(&fr, &pm, 512, entry_for(512, 1));
+	CHECK_EQ(pm.nodes, 4); /* next leaf */
+	pagemap_put(&fr, &pm, 1 << 18, entry_for(1 << 18, 1));
+	CHECK_EQ(pm.nodes, 6); /* next middle node + leaf */
+	CHECK_EQ(frames_used(), pm.nodes);
+	CHECK_EQ(pm.used, 514);
+	for (uint64_t v = 0; v <= 512; v++)
+		bad += !has(&pm, v, entry_for(v, 1));
+	CHECK_EQ(bad, 0);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
+}
+
+static void test_out_of_frames(void)
+{
+	struct pagemap pm = { 0 };
+	pool_reset(3);
+	CHECK_EQ(pagemap_put(&fr, &pm, 1, 0x80001000), 0);
+	CHECK_EQ(pagemap_put(&fr, &pm, 512, 0x80002000), -1); /* needs a leaf */
+	CHECK_EQ(pm.used, 1);
+	CHECK(pagemap_find(&fr, &pm, 512) == NULL);
+	CHECK(has(&pm, 1, 0x80001000));
+	CHECK_EQ(pagemap_put(&fr, &pm, 2, 0x80003000), 0); /* existing leaf */
+	CHECK_EQ(pm.used, 2);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
+
+	pool_reset(2); /* root and middle node fit, the leaf does not */
+	CHECK_EQ(pagemap_put(&fr, &pm, 1, 0x80001000), -1);
+	CHECK_EQ(pm.used, 0);
+	CHECK(pagemap_find(&fr, &pm, 1) == NULL);
+	CHECK_EQ(pm.nodes, frames_used()); /* partial path is still owned */
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
+}
+
+struct walk_log {
+	uint64_t n, last, bad_order, bad_entry;
+	struct pagemap *pm;
+	bool set_cow;
+};
+
+static void walk_fn(uint64_t vpn, uint64_t *entry, void *ctx)
+{
+	struct walk_log *w = ctx;
+	if (w->n && vpn <= w->last)
+		w->bad_order++;
+	if (pagemap_find(&fr, w->pm, vpn) != entry)
+		w->bad_entry++;
+	if (w->set_cow)
+		*entry |= PM_COW;
+	w->last = vpn;
+	w->n++;
+}
+
+static struct walk_log walk(struct pagemap *pm, bool set_cow)
+{
+	struct walk_log w = { 0, 0, 0, 0, pm, set_cow };
+	pagemap_walk(&fr, pm, walk_fn, &w);
+	return w;
+}
+
+static void test_walk(void)
+{
+	static const uint64_t vpns[] = { 1 << 18, 511, VPN_MAX, 0, 512, 3, (1 << 18) - 1, 1000 };
+	const unsigned n = sizeof vpns / sizeof vpns[0];
+	struct pagemap pm = { 0 };
+	pool_reset(32);
+	CHECK_EQ(walk(&pm, false).n, 0);
+	for (unsigned i = 0; i < n; i++)
+		pagemap_put(&fr, &pm, vpns[i], entry_for(vpns[i], 2) & ~PM_COW);
+	struct walk_log w = walk(&pm, true);
+	CHECK_EQ(w.n, n);
+	CHECK_EQ(w.bad_order, 0);
+	CHECK_EQ(w.bad_entry, 0);
+	CHECK_EQ(w.last, VPN_MAX);
+	for (unsigned i = 0; i < n; i++)
+		CHECK(has(&pm, vpns[i], entry_for(vpns[i], 2) | PM_COW));
+
+	pagemap_del(&fr, &pm, 511);
+	pagemap_del(&fr, &pm, VPN_MAX);
+	w = walk(&pm, false);
+	CHECK_EQ(w.n, n - 2);
+	CHECK_EQ(w.n, pm.used);
+	CHECK_EQ(w.last, 1 << 18);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
+}
+
+static void test_prune(void)
+{
+	struct pagemap pm = { 0 };
+	const uint64_t far = (1 << 18) + 3;
+	pool_reset(16);
+	pagemap_put(&fr, &pm, 10, 0x80001000);
+	pagemap_put(&fr, &pm, 600, 0x80002000);
+	pagemap_put(&fr, &pm, far, 0x80003000);
+	CHECK_EQ(pm.nodes, 6);
+	pagemap_prune(&fr, &pm, 0, VPN_MAX + 1); /* nothing empty yet */
+	CHECK_EQ(pm.nodes, 6);
+
+	pagemap_del(&fr, &pm, 600);
+	pagemap_prune(&fr, &pm, 700, 800); /* partial overlap of the leaf */
+	CHECK_EQ(pm.nodes, 5);
+	CHECK_EQ(frames_used(), 5);
+	pagemap_del(&fr, &pm, 10);
+	pagemap_prune(&fr, &pm, 1024, 1 << 18); /* leaf 0 not in range */
+	CHECK_EQ(pm.nodes, 5);
+	pagemap_prune(&fr, &pm, 0, 1); /* leaf 0, then its middle node */
+	CHECK_EQ(pm.nodes, 3);
+	CHECK(has(&pm, far, 0x80003000));
+	CHECK(pagemap_find(&fr, &pm, 10) == NULL);
+
+	pagemap_put(&fr, &pm, 20, 0x80004000); /* rebuilds the path */
+	CHECK_EQ(pm.nodes, 5);
+	pagemap_del(&fr, &pm, 20);
+	pagemap_del(&fr, &pm, far);
+	pagemap_prune(&fr, &pm, 0, VPN_MAX + 1);
+	CHECK_EQ(pm.nodes, 0);
+	CHECK_EQ(pm.root, 0);
+	CHECK_EQ(frames_used(), 0);
+	CHECK_EQ(pagemap_put(&fr, &pm, 30, 0x80005000), 0); /* still usable */
+	CHECK(has(&pm, 30, 0x80005000));
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
+}
+
+/* Distinct vpns: multiplying by an odd constant permutes 2^27. */
 static uint64_t bulk_vpn(unsigned i)
 {
-	return ((uint64_t)(i + 1) * 0x9e3779b1ULL) & VPN_MASK;
+	return ((uint64_t)(i + 1) * 0x9e3779b1ULL) & VPN_MAX;
 }
 
-static uint64_t bulk_pa(unsigned i)
-{
-	return 0x80000000ULL + ((uint64_t)i << 12) + (i % 0xfff);
-}
-
-static unsigned count_wrong(struct pagemap *pm, unsigned step, unsigned first, bool present)
+static unsigned count_wrong(struct pagemap *pm, unsigned first, unsigned step, bool present)
 {
 	unsigned bad = 0;
 	for (unsigned i = first; i < BULK; i += step) {
-		uint64_t *p = pagemap_find(pm, bulk_vpn(i));
-		bad += present ? (!p || *p != bulk_pa(i)) : p != NULL;
+		uint64_t v = bulk_vpn(i), *e = pagemap_find(&fr, pm, v);
+		bad += present ? (!e || *e != entry_for(v, i)) : e != NULL;
 	}
 	return bad;
+}
+
+/* Nodes a tree holding the odd-indexed bulk keys needs: root, middles, leaves. */
+static uint64_t nodes_for_odd_keys(void)
+{
+	static uint8_t leaf[1 << 18], mid[1 << 9];
+	uint64_t n = 1;
+	memset(leaf, 0, sizeof leaf);
+	memset(mid, 0, sizeof mid);
+	for (unsigned i = 1; i < BULK; i += 2) {
+		uint64_t v = bulk_vpn(i);
+		n += !leaf[v >> 9] + !mid[v >> 18];
+		leaf[v >> 9] = mid[v >> 18] = 1;
+	}
+	return n;
 }
 
 static void test_bulk(void)
 {
 	struct pagemap pm = { 0 };
 	unsigned failed = 0;
+	pool_reset(POOL_MAX);
 	for (unsigned i = 0; i < BULK; i++)
-		failed += pagemap_put(&pm, bulk_vpn(i), bulk_pa(i)) != 0;
+		failed += pagemap_put(&fr, &pm, bulk_vpn(i), entry_for(bulk_vpn(i), i)) != 0;
 	CHECK_EQ(failed, 0);
 	CHECK_EQ(pm.used, BULK);
-	CHECK_EQ(count_wrong(&pm, 1, 0, true), 0);
-	check_table(&pm);
+	CHECK_EQ(count_wrong(&pm, 0, 1, true), 0);
+	CHECK_EQ(frames_used(), pm.nodes);
+	struct walk_log w = walk(&pm, false);
+	CHECK(w.n == BULK && w.bad_order == 0 && w.bad_entry == 0);
 
 	for (unsigned i = 0; i < BULK; i += 2)
-		pagemap_del(&pm, bulk_vpn(i));
+		pagemap_del(&fr, &pm, bulk_vpn(i));
 	CHECK_EQ(pm.used, BULK / 2);
-	CHECK_EQ(count_wrong(&pm, 2, 0, false), 0);
-	CHECK_EQ(count_wrong(&pm, 2, 1, true), 0);
-	check_table(&pm);
-	free(pm.slots);
+	CHECK_EQ(count_wrong(&pm, 0, 2, false), 0);
+	CHECK_EQ(count_wrong(&pm, 1, 2, true), 0);
+	pagemap_prune(&fr, &pm, 0, VPN_MAX + 1);
+	CHECK_EQ(pm.nodes, nodes_for_odd_keys());
+	CHECK_EQ(frames_used(), pm.nodes);
+	CHECK_EQ(count_wrong(&pm, 1, 2, true), 0);
+	CHECK_EQ(walk(&pm, false).n, BULK / 2);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
 }
 
-/* Collect n vpns whose home slot in a 64-slot map is `home`: in an empty
- * map a key lands exactly on its home slot. */
-static void find_colliding(uint64_t home, uint64_t *out, unsigned n, uint64_t start)
-{
-	struct pagemap probe = { 0 };
-	pagemap_put(&probe, 1, 0); /* allocate the 64 slots, then empty them */
-	pagemap_del(&probe, 1);
-	CHECK_EQ(probe.cap, 64);
-	for (uint64_t v = start; n; v++) {
-		pagemap_put(&probe, v, 0);
-		if (slot_of(&probe, pagemap_find(&probe, v)) == home)
-			*out++ = v, n--;
-		pagemap_del(&probe, v);
-	}
-	CHECK_EQ(probe.used, 0);
-	free(probe.slots);
-}
+static struct {
+	uint64_t key[DOMAIN], entry[DOMAIN];
+	bool has[DOMAIN];
+} ref;
 
-#define CL_N 30 /* <= 32 keys keep a 64-slot map from growing */
-
-struct refmap {
-	unsigned n;
-	uint64_t key[DOMAIN + 1], pa[DOMAIN + 1];
-	bool has[DOMAIN + 1];
-};
-
-static struct refmap ref;
-
-/* Number of ref keys whose find result disagrees with the reference. */
+/* Keys whose find disagrees with the reference, plus count/walk/node drift. */
 static unsigned ref_mismatches(struct pagemap *pm)
 {
 	unsigned bad = 0, n = 0;
-	for (unsigned i = 0; i < ref.n; i++) {
-		uint64_t *p = pagemap_find(pm, ref.key[i]);
-		bad += ref.has[i] ? (!p || *p != ref.pa[i]) : p != NULL;
+	for (unsigned i = 0; i < DOMAIN; i++) {
+		uint64_t *e = pagemap_find(&fr, pm, ref.key[i]);
+		bad += ref.has[i] ? (!e || *e != ref.entry[i]) : e != NULL;
 		n += ref.has[i];
 	}
-	return bad + (n != pm->used);
+	struct walk_log w = walk(pm, false);
+	bad += w.n != n || w.bad_order || w.bad_entry;
+	return bad + (n != pm->used) + (frames_used() != pm->nodes);
 }
 
-/* 20 keys homed at slot 62 (their run wraps past slot 63 to 0..) mixed
- * with 6 homed at 0 and 4 homed at 5, all inside one long probe run. */
-static void cluster_keys(void)
+/* One random put, del, find or prune; returns 1 on a disagreement. */
+static unsigned random_op(struct pagemap *pm, uint64_t r)
 {
-	uint64_t k62[20], k0[6], k5[4];
-	find_colliding(62, k62, 20, 1000);
-	find_colliding(0, k0, 6, 1000);
-	find_colliding(5, k5, 4, 1000);
-	ref.n = 0;
-	for (unsigned i = 0; i < 20; i++) {
-		ref.key[ref.n++] = k62[i];
-		if (i % 3 == 1 && i / 3 < 6)
-			ref.key[ref.n++] = k0[i / 3];
-		if (i % 5 == 4)
-			ref.key[ref.n++] = k5[i / 5];
-	}
-	CHECK_EQ(ref.n, CL_N);
-}
-
-static void fill_ref(struct pagemap *pm)
-{
-	for (unsigned i = 0; i < ref.n; i++) {
-		ref.pa[i] = rnd() & ~0xfffULL >> 8 | (i & 0xfff);
-		ref.has[i] = true;
-		pagemap_put(pm, ref.key[i], ref.pa[i]);
-	}
-}
-
-/* Fill one long wrapping run, then delete its keys one at a time in a
- * shuffled order; after every delete all the others must still be found. */
-static void test_clusters(void)
-{
-	cluster_keys();
-	for (unsigned round = 0; round < 8; round++) {
-		struct pagemap pm = { 0 };
-		unsigned order[CL_N], bad = 0, full = 0;
-		fill_ref(&pm);
-		CHECK_EQ(pm.cap, 64);
-		for (unsigned i = 0; i < 64; i++)
-			full += pm.slots[i].vpn != 0 && (i >= 62 || i < CL_N - 2);
-		CHECK_EQ(full, CL_N); /* one run: slots 62, 63, 0..27 */
-		for (unsigned i = 0; i < CL_N; i++)
-			order[i] = i;
-		for (unsigned i = CL_N - 1; i > 0; i--) {
-			unsigned j = rnd() % (i + 1), t = order[i];
-			order[i] = order[j], order[j] = t;
-		}
-		for (unsigned i = 0; i < CL_N; i++) {
-			pagemap_del(&pm, ref.key[order[i]]);
-			ref.has[order[i]] = false;
-			bad += ref_mismatches(&pm) != 0;
-		}
-		CHECK_EQ(bad, 0);
-		CHECK_EQ(pm.used, 0);
-		check_table(&pm);
-		free(pm.slots);
-	}
-}
-
-/* One random put, del or find on ref key k; returns 1 on a disagreement. */
-static unsigned random_op(struct pagemap *pm, unsigned k, unsigned op)
-{
-	uint64_t *p;
-	switch (op) {
-	case 0:
-	case 1:
-		ref.pa[k] = rnd() >> 20;
+	unsigned k = (unsigned)(r % DOMAIN), op = (unsigned)(r >> 40) & 15;
+	uint64_t *e, lo;
+	if (op < 8) {
+		ref.entry[k] = entry_for(ref.key[k], r >> 48);
 		ref.has[k] = true;
-		return pagemap_put(pm, ref.key[k], ref.pa[k]) != 0;
-	case 2:
-		pagemap_del(pm, ref.key[k]);
-		ref.has[k] = false;
-		return pagemap_find(pm, ref.key[k]) != NULL;
-	default:
-		p = pagemap_find(pm, ref.key[k]);
-		return ref.has[k] ? (!p || *p != ref.pa[k]) : p != NULL;
+		return pagemap_put(&fr, pm, ref.key[k], ref.entry[k]) != 0;
 	}
+	if (op < 12) {
+		pagemap_del(&fr, pm, ref.key[k]);
+		ref.has[k] = false;
+		return pagemap_find(&fr, pm, ref.key[k]) != NULL;
+	}
+	if (op < 15) {
+		e = pagemap_find(&fr, pm, ref.key[k]);
+		return ref.has[k] ? (!e || *e != ref.entry[k]) : e != NULL;
+	}
+	lo = ref.key[k];
+	pagemap_prune(&fr, pm, lo, lo + (rnd() & 0xfffff));
+	return 0;
 }
 
-/* nops random operations over the keys in ref, full comparison with the
- * reference every `every` operations and at the end. */
-static void random_ops(unsigned nops, unsigned every)
+/* Half the keys are dense (consecutive vpns across leaf boundaries), half
+ * scattered; mixed ops with a full comparison every 1000 and at the end. */
+static void test_random(void)
 {
 	struct pagemap pm = { 0 };
 	unsigned bad = 0, first_bad = 0, audits_bad = 0;
-	for (unsigned i = 0; i < ref.n; i++)
+	pool_reset(POOL_MAX);
+	for (unsigned i = 0; i < DOMAIN; i++) {
+		ref.key[i] = i < DOMAIN / 2 ? 0x3fe00 + i : bulk_vpn(i * 7919 + 13);
 		ref.has[i] = false;
-	for (unsigned i = 1; i <= nops; i++) {
-		uint64_t r = rnd();
-		unsigned wrong = random_op(&pm, (unsigned)(r % ref.n), (unsigned)(r >> 40) % 4);
-		if (wrong && !bad++)
+	}
+	for (unsigned i = 1; i <= RANDOM_OPS; i++) {
+		if (random_op(&pm, rnd()) && !bad++)
 			first_bad = i;
-		if (i % every == 0 || i == nops)
+		if (i % 1000 == 0)
 			audits_bad += ref_mismatches(&pm) != 0;
 	}
 	if (bad)
 		fprintf(stderr, "first bad op: %u\n", first_bad);
 	CHECK_EQ(bad, 0);
 	CHECK_EQ(audits_bad, 0);
-	check_table(&pm);
-	free(pm.slots);
-}
-
-static void test_random(void)
-{
-	ref.n = DOMAIN; /* pseudo-random distinct keys */
-	for (unsigned i = 0; i < DOMAIN; i++)
-		ref.key[i] = bulk_vpn(i * 7919 + 13);
-	random_ops(RANDOM_OPS, 1000);
-
-	cluster_keys(); /* the same on one long colliding run */
-	random_ops(RANDOM_OPS / 5, 1);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
 }
 
 int main(void)
 {
+	pool = aligned_alloc(FSZ, (size_t)POOL_MAX * FSZ);
+	if (!pool)
+		return 1;
+	test_empty();
 	test_basic();
+	test_nodes();
+	test_out_of_frames();
+	test_walk();
+	test_prune();
 	test_bulk();
-	test_clusters();
 	test_random();
+	free(pool);
 	return check_report("host-pagemap");
 }
