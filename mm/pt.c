@@ -9,7 +9,7 @@
 static pte_t *pt_table(uint64_t pa) { return (pte_t *)mm_phys(pa); }
 
 /* Deepest entry on va's path: a leaf, an invalid entry, or (level 0) the
- * 4 KiB slot. NULL only if root_pa is 0. *level says where it stopped. */
+ * 4 KiB slot; never NULL. *level says where it stopped. */
 pte_t *pt_lookup(uint64_t root_pa, uint64_t va, int *level)
 {
 	pte_t *table = pt_table(root_pa);

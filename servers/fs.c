@@ -265,7 +265,7 @@ static void cons_bench_first_read(void)
 	if (!pg_bench || seen)
 		return;
 	seen = true;
-	printf("BENCH boot_to_shell %lu instructions\n",
+	printf("\nBENCH boot_to_shell %lu instructions\n", /* after the prompt */
 	       (unsigned long)(rdinstret() - libsys_bootinfo->kernel_entry_instret));
 	sys_poweroff(H_PLATFORM, 0);
 }

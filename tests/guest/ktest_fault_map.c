@@ -175,6 +175,7 @@ static void fault_deferred(void)
 	check_fault(badge, &m, WANT(15, v, fault_store, 0), "store fault to be deferred");
 	long h = sys_reply_save();
 	ok(h > 0, "reply_save on a fault gives a handle (%ld)", h);
+	chk(sys_handle_dup(h, R_REPLY, 0), ERR_RIGHTS, "a reply handle cannot be copied");
 	m = (struct msg){.label = FAULT_RESUME};
 	chk(sys_reply(&m), ERR_STATE, "no plain reply once it is saved");
 	chk(sys_map(SELF, v, pa, PERM_R | PERM_W), 0, "map the page ourselves");

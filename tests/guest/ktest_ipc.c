@@ -103,7 +103,7 @@ static void ipc_setup(void)
 	g_peer = root_clone_give(peer_main, 0, g_ep, R_RECV, 30, CLONE_QUOTA, &g_peer_th);
 	ok(g_peer > 0, "clone a peer task given a receive handle (%ld)", g_peer);
 	chk(peer_call(g_ep, &m), 0, "query the peer");
-	chk((long)m.w[4] & 0xff, 1, "the peer's endpoint handle is in its slot 1");
+	chk((long)m.w[4], 0x101, "the peer's endpoint handle: slot 1, generation 1");
 	g_b42 = sys_handle_dup(g_ep, R_SEND, 0x42);
 	g_b43 = sys_handle_dup(g_ep, R_SEND, 0x43);
 	ok(g_b42 > 0 && g_b43 > 0, "dup send handles badged 0x42 and 0x43");
@@ -182,8 +182,10 @@ static void ipc_transfer(void)
 	m = (struct msg){.label = PEER_SIGNAL, .handle = (uint64_t)nx};
 	chk(sys_call(g_b42, &m), ERR_RIGHTS, "transfer without R_XFER");
 	chk(sys_notif_poll(n), 0, "... and nothing was signalled");
-	peer_check(0, "after transfers");
 	sys_handle_close(nx);
+	m = (struct msg){.label = PEER_SIGNAL, .handle = (uint64_t)nx};
+	chk(sys_call(g_b42, &m), ERR_HANDLE, "transfer a closed handle");
+	peer_check(0, "after transfers");
 	sys_handle_close(n);
 }
 

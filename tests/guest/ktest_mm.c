@@ -92,6 +92,9 @@ static void hostile_memory(void)
 	chk(sys_unmap(SELF, v + 1, 1), ERR_ALIGN, "unmap an unaligned va");
 	chk(sys_unmap(SELF, window, 1), ERR_SUPER, "unmap inside the frame window");
 	chk(sys_protect(SELF, window, 1, PERM_R), ERR_SUPER, "protect inside the frame window");
+	chk(sys_protect(SELF, INITRD_VA, 1, PERM_R | PERM_W), ERR_GRANT,
+	    "protect the initrd (not our grant) writable");
+	chk(sys_protect(SELF, INITRD_VA, 1, PERM_R), 1, "protect it to what it is: allowed");
 	chk(sys_debug_write((void *)KERNEL_VA, 16), ERR_FAULT, "debug_write from a kernel va");
 	chk(sys_debug_write(bi, 1UL << 20), ERR_INVAL, "debug_write of 1 MiB");
 	chk(sys_thread_read(H_SELF_THREAD, (struct user_regs *)KERNEL_VA), ERR_FAULT,
@@ -118,6 +121,8 @@ void test_hostile(void)
 	chk(sys_irq_bind(H_PLATFORM, 1000, n, 1), ERR_INVAL, "irq_bind irq 1000");
 	chk(sys_irq_ack(H_PLATFORM, 5), ERR_INVAL, "irq_ack an unbound irq");
 	chk(sys_notif_timer(n, 0, 1), ERR_INVAL, "notif_timer of 0 ms");
+	chk(sys_notif_timer(n, 5, 0), ERR_INVAL, "notif_timer with bits 0");
+	chk(sys_notif_signal(n, 0), ERR_INVAL, "notif_signal with bits 0");
 	chk(sys_poweroff(H_SELF_TASK, 77), ERR_TYPE, "poweroff through a task handle");
 	chk(sys_irq_bind(H_PLATFORM, 1, n, 1), 0, "irq_bind irq 1 (no device there)");
 	chk(sys_irq_bind(H_PLATFORM, 1, n, 1), ERR_STATE, "irq_bind irq 1 again");
@@ -126,25 +131,32 @@ void test_hostile(void)
 	sys_handle_close(n);
 }
 
-static long sys_time_hz(uint64_t *hz)
-{
-	register long a0 __asm__("a0") = 0;
-	register long a1 __asm__("a1") = 0;
-	register long t0 __asm__("t0") = SYS_TIME;
-	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(t0) : "memory");
-	*hz = (uint64_t)a1;
-	return a0;
-}
-
 /* time, yield and sleep(0): the small calls. */
 void test_time(void)
 {
 	uint64_t hz = 0, before = rdtime();
-	uint64_t t = (uint64_t)sys_time_hz(&hz), after = rdtime();
+	uint64_t t = (uint64_t)sys_time(&hz), after = rdtime();
 	chk((long)hz, (long)libsys_bootinfo->timebase_hz, "time: a1 = the timebase");
 	ok(before <= t && t <= after, "time lies between two rdtime reads");
 	chk(sys_yield(), 0, "yield with nobody else ready");
+	chk(sys_null(), 0, "a syscall after yield returns (we are still running)");
 	chk(sys_sleep(0), 0, "sleep 0");
+	chk(sys_null(), 0, "a syscall after sleep 0 returns");
+}
+
+/* task_quota moves quota between us and a live child, never below its use. */
+static void quota_resize(long t, uint64_t q0)
+{
+	uint64_t u, q, cu, cq;
+	chk(sys_task_quota(t, 2), ERR_QUOTA, "task_quota below the child's use");
+	chk(sys_task_quota(t, 1UL << 40), ERR_QUOTA, "task_quota beyond ours");
+	chk(sys_task_quota(SELF, 5), ERR_STATE, "task_quota on ourselves");
+	chk(sys_task_quota(t, 5), 0, "raise the child's quota to 5");
+	sys_task_info(SELF, &u, &q);
+	chk((long)q, (long)q0 - 5, "ours dropped by 5 in all");
+	chk(sys_map(t, 0x40000000, root_frame(), PERM_R), 0, "now the map in a new GiB fits");
+	sys_task_info(t, &cu, &cq);
+	chk((long)(cu * 100 + cq), 505, "the child uses 5 of 5");
 }
 
 /* Section 17: a child's tables come out of its quota, the quota out of ours. */
@@ -168,6 +180,7 @@ void test_quota(void)
 	chk(sys_map(t, 0x40000000, pa, PERM_R), ERR_QUOTA, "map in a new GiB: ERR_QUOTA");
 	sys_task_info(t, &cu, &cq);
 	chk((long)cu, 3, "the refused map took nothing");
+	quota_resize(t, q0);
 	chk(sys_task_kill(t), 0, "kill the child");
 	sys_task_info(SELF, &used, &q);
 	chk((long)q, (long)q0, "our quota came back");

@@ -65,7 +65,7 @@ static void tasks_preempt(void)
 	uint64_t t0 = now_ms();
 	chk(sys_sleep(50), 0, "sleep 50 ms over a spinning task");
 	uint64_t dt = now_ms() - t0;
-	ok(dt >= 49 && dt < 1000, "we woke up after %lu ms", (unsigned long)dt);
+	ok(dt >= 49 && dt < 5000, "we woke up after %lu ms", (unsigned long)dt);
 	chk((long)bs->counter, 1, "the spinner ran");
 	ok(bk->counter > 0, "its peer got time slices too (%ld)", bk->counter);
 	chk(sys_task_kill(s), 0, "kill the spinner");
