@@ -9,7 +9,7 @@
 
 #include "ktest.h"
 
-#define KTEST_CHECKS 482 /* every check runs unconditionally: this is exact */
+#define KTEST_CHECKS 483 /* every check runs unconditionally: this is exact */
 
 long g_park;
 long g_my_id;
@@ -43,7 +43,10 @@ uint64_t test_va(void)
 	return next;
 }
 
-uint64_t now_ms(void) { return rdtime() * 1000 / libsys_bootinfo->timebase_hz; }
+uint64_t now_ms(void)
+{
+	return rdtime() * 1000 / libsys_bootinfo->timebase_hz;
+}
 
 /* A thread of our task on a one-page stack from the grant. */
 long new_thread(void (*fn)(long), long arg, unsigned prio, long fault_ep, int suspended)

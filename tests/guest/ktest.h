@@ -13,9 +13,9 @@
 #include "root.h"
 
 /* ktest_asm.S: labels give the exact sepc of a fault or a syscall. */
-uint64_t fault_load(uint64_t va);             /* ld a0, 0(a0) */
-void fault_store(uint64_t va, uint64_t val);  /* sd a1, 0(a0) */
-void fault_exec(uint64_t va);                 /* jr a0 */
+uint64_t fault_load(uint64_t va); /* ld a0, 0(a0) */
+void fault_store(uint64_t va, uint64_t val); /* sd a1, 0(a0) */
+void fault_exec(uint64_t va); /* jr a0 */
 long ktest_syscall(long a0, long a1, long nr); /* ecall at ktest_ecall */
 extern char ktest_ecall[];
 void ktest_park(long notif) __attribute__((noreturn)); /* waits forever */
@@ -36,22 +36,29 @@ int chk(long got, long want, const char *fmt, ...) __attribute__((format(printf,
 #define FAULT_BADGE 0x99
 
 struct box { /* a page shared by main and one clone, at BOX_VA in the clone */
-	volatile long handle;
 	volatile long counter;
 };
 
 /* What a helper thread does (job_thread); done is set when it returns. */
-enum job_kind { JOB_LOAD, JOB_STORE, JOB_EXEC, JOB_SYSCALL, JOB_SIGNAL, JOB_CALL, JOB_WAIT };
+enum job_kind {
+	JOB_LOAD,
+	JOB_STORE,
+	JOB_EXEC,
+	JOB_SYSCALL,
+	JOB_SIGNAL,
+	JOB_CALL,
+	JOB_WAIT
+};
 struct job {
 	int kind;
 	uint64_t addr, val;
-	struct msg m;       /* JOB_CALL: message in, reply out */
+	struct msg m; /* JOB_CALL: message in, reply out */
 	volatile long result;
 	volatile long done;
 };
 
-extern long g_park;   /* a notification nobody signals */
-extern long g_my_id;  /* our task id */
+extern long g_park; /* a notification nobody signals */
+extern long g_my_id; /* our task id */
 uint64_t test_va(void);
 long new_thread(void (*fn)(long), long arg, unsigned prio, long fault_ep, int suspended);
 long start_job(struct job *j, unsigned prio, long fault_ep);
@@ -67,8 +74,8 @@ struct fault_want {
 	uint64_t scause, stval, sepc, flags;
 	long task;
 };
-#define WANT(scause, stval, sepc, flags)                                              \
-	(&(struct fault_want){(scause), (stval), (uint64_t)(sepc), (flags), g_my_id})
+#define WANT(scause, stval, sepc, flags) \
+	(&(struct fault_want){ (scause), (stval), (uint64_t)(sepc), (flags), g_my_id })
 extern long g_f, g_fs;
 void check_fault(long badge, const struct msg *m, const struct fault_want *w, const char *what);
 long take_fault(struct job *j, struct msg *m, long *badge, int blocking);

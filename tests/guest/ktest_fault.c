@@ -24,7 +24,7 @@ void check_fault(long badge, const struct msg *m, const struct fault_want *w, co
 /* We hold the faulter as our caller: FAULT_KILL ends it mid-job. */
 void kill_faulter(long th, struct job *j, const char *what)
 {
-	struct msg m = {.label = FAULT_KILL};
+	struct msg m = { .label = FAULT_KILL };
 	chk(sys_reply(&m), 0, "%s: reply FAULT_KILL", what);
 	chk(sys_thread_start(th), ERR_DEAD, "%s: the thread is dead", what);
 	chk(j->done, 0, "%s: it never finished its job", what);
@@ -43,15 +43,15 @@ long take_fault(struct job *j, struct msg *m, long *badge, int blocking)
 static void fault_hw(int kind, uint64_t va, uint64_t scause, uint64_t sepc, const char *what)
 {
 	static struct job j;
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
-	j = (struct job){.kind = kind, .addr = va, .val = 1};
+	j = (struct job){ .kind = kind, .addr = va, .val = 1 };
 	long th = take_fault(&j, &m, &badge, 1);
 	check_fault(badge, &m, WANT(scause, va, sepc, 0), what);
 	if (kind == JOB_EXEC) {
-		m = (struct msg){.label = FAULT_FAIL};
+		m = (struct msg){ .label = FAULT_FAIL };
 		chk(sys_reply(&m), ERR_INVAL, "FAULT_FAIL for a hardware fault");
-		m = (struct msg){.label = 9};
+		m = (struct msg){ .label = 9 };
 		chk(sys_reply(&m), ERR_INVAL, "unknown fault reply label 9");
 	}
 	kill_faulter(th, &j, what);
@@ -60,13 +60,13 @@ static void fault_hw(int kind, uint64_t va, uint64_t scause, uint64_t sepc, cons
 /* A thread created with a pc the user may not execute: a fetch fault. */
 static void fault_bad_pc(uint64_t pc, const char *what)
 {
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long th = sys_thread_create(H_SELF_TASK, pc, 0, 0, 20);
 	chk(sys_thread_fault(th, g_fs), 0, "%s: set the fault handler", what);
 	chk(sys_thread_start(th), 0, "%s: start", what);
 	long badge = recv_timed(g_f, &m);
 	check_fault(badge, &m, WANT(12, pc, pc, 0), what);
-	m = (struct msg){.label = FAULT_KILL};
+	m = (struct msg){ .label = FAULT_KILL };
 	chk(sys_reply(&m), 0, "%s: reply FAULT_KILL", what);
 	sys_handle_close(th);
 }
@@ -75,13 +75,13 @@ static void fault_bad_pc(uint64_t pc, const char *what)
 static void fault_kaccess(void)
 {
 	static struct job j;
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
-	j = (struct job){.kind = JOB_SYSCALL, .addr = 0x5000, .val = 8};
+	j = (struct job){ .kind = JOB_SYSCALL, .addr = 0x5000, .val = 8 };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(13, 0x5000, ktest_ecall, FAULT_FLAG_KACCESS),
 		    "debug_write from 0x5000");
-	m = (struct msg){.label = FAULT_FAIL};
+	m = (struct msg){ .label = FAULT_FAIL };
 	chk(sys_reply(&m), 0, "reply FAULT_FAIL to a syscall fault");
 	chk(wait_until(&j.done, 1), 1, "the syscall returned");
 	chk(j.result, ERR_FAULT, "... with ERR_FAULT");
@@ -96,25 +96,28 @@ static void fault_kaccess_split(void)
 	static struct job j;
 	uint64_t v = test_va(), w = test_va(), pa = root_frame(), pb = root_frame();
 	const uint64_t head = 16, len = sizeof line - 1;
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
 	memcpy((char *)root_frame_va(pa) + PAGE_SIZE - head, line, head);
 	memcpy(root_frame_va(pb), line + head, len - head);
 	chk(sys_map(H_SELF_TASK, v, pa, PERM_R), 0, "map the first page of a split buffer");
 	chk(sys_debug_write((void *)(w - head), len), ERR_FAULT,
 	    "without a fault handler, debug_write of a split buffer fails");
-	j = (struct job){.kind = JOB_SYSCALL, .addr = w - head, .val = len};
+	j = (struct job){ .kind = JOB_SYSCALL, .addr = w - head, .val = len };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(13, w, ktest_ecall, FAULT_FLAG_KACCESS),
 		    "debug_write across into an unmapped page");
-	m = (struct msg){.label = FAULT_MAP, .w = {w, pb, PERM_R}};
+	m = (struct msg){ .label = FAULT_MAP, .w = { w, pb, PERM_R } };
 	chk(sys_reply(&m), 0, "reply FAULT_MAP to a syscall fault");
 	chk(wait_until(&j.done, 1), 1, "the syscall ran again");
 	chk(j.result, (long)len, "... and wrote the whole line");
 	sys_handle_close(th);
 }
 
-static void never_runs(long arg) { (void)arg; }
+static void never_runs(long arg)
+{
+	(void)arg;
+}
 
 /* A fault handler needs an endpoint handle with R_SEND. */
 static void fault_handler_rights(void)
@@ -133,9 +136,9 @@ static void fault_handler_rights(void)
 static void fault_released(void)
 {
 	static struct job t, u;
-	struct msg m = {0};
-	t = (struct job){.kind = JOB_LOAD, .addr = 0x5000};
-	u = (struct job){.kind = JOB_LOAD, .addr = 0x5008};
+	struct msg m = { 0 };
+	t = (struct job){ .kind = JOB_LOAD, .addr = 0x5000 };
+	u = (struct job){ .kind = JOB_LOAD, .addr = 0x5008 };
 	long tt = start_job(&t, 20, g_fs), tu = start_job(&u, 20, g_fs);
 	recv_timed(g_f, &m);
 	chk((long)m.w[FAULT_W_STVAL], 0x5000, "two faulters: we take the first fault");

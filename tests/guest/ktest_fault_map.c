@@ -13,12 +13,12 @@ static void fault_map_ok(void)
 {
 	static struct job j;
 	uint64_t x = test_va(), pa = root_frame();
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
-	j = (struct job){.kind = JOB_STORE, .addr = x, .val = 0x1234};
+	j = (struct job){ .kind = JOB_STORE, .addr = x, .val = 0x1234 };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(15, x, fault_store, 0), "store to an unmapped page");
-	m = (struct msg){.label = FAULT_MAP, .w = {x, pa, PERM_R | PERM_W}};
+	m = (struct msg){ .label = FAULT_MAP, .w = { x, pa, PERM_R | PERM_W } };
 	chk(sys_reply(&m), 0, "reply FAULT_MAP");
 	chk(wait_until(&j.done, 1), 1, "the thread resumed and finished");
 	chk(j.result, 0x1234, "it read back 0x1234");
@@ -29,7 +29,7 @@ static void fault_map_ok(void)
 
 static void map_reply(uint64_t va, uint64_t pa, uint64_t perms, long want, const char *what)
 {
-	struct msg m = {.label = FAULT_MAP, .w = {va, pa, perms}};
+	struct msg m = { .label = FAULT_MAP, .w = { va, pa, perms } };
 	chk(sys_reply(&m), want, "FAULT_MAP %s", what);
 }
 
@@ -39,9 +39,9 @@ static void fault_map_refused(void)
 	static struct job j;
 	const struct bootinfo *bi = libsys_bootinfo;
 	uint64_t y = test_va(), pa = root_frame();
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
-	j = (struct job){.kind = JOB_LOAD, .addr = y};
+	j = (struct job){ .kind = JOB_LOAD, .addr = y };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(13, y, fault_load, 0), "load from an unmapped page");
 	map_reply(y, bi->grant_end, PERM_R, ERR_GRANT, "of a frame outside the grant");
@@ -59,12 +59,12 @@ static void fault_readonly(void)
 {
 	static struct job j;
 	uint64_t v = test_va(), pa = root_frame();
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
 	*(uint64_t *)root_frame_va(pa) = 0xabcd;
 	chk(sys_map(SELF, v, pa, PERM_R), 0, "map a read-only page");
 	chk((long)fault_load(v), 0xabcd, "a load from it works");
-	j = (struct job){.kind = JOB_STORE, .addr = v + 8, .val = 5};
+	j = (struct job){ .kind = JOB_STORE, .addr = v + 8, .val = 5 };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(15, v + 8, fault_store, 0), "store to a read-only page");
 	kill_faulter(th, &j, "read-only store");
@@ -77,14 +77,14 @@ static void fault_unmap(void)
 	static struct job j;
 	uint64_t v = test_va(), pa = root_frame();
 	volatile uint64_t *p = (volatile uint64_t *)v;
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
 	chk(sys_map(SELF, v, pa, PERM_R | PERM_W), 0, "map a RW page");
 	*p = 42;
 	chk((long)*p, 42, "write 42 and read it back (the TLB has the page)");
 	chk(sys_unmap(SELF, v, 1), 1, "unmap returns 1");
 	chk(sys_unmap(SELF, v, 1), 0, "unmap again returns 0");
-	j = (struct job){.kind = JOB_LOAD, .addr = v};
+	j = (struct job){ .kind = JOB_LOAD, .addr = v };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(13, v, fault_load, 0), "load after unmap");
 	kill_faulter(th, &j, "load after unmap");
@@ -97,16 +97,16 @@ static void fault_protect(void)
 {
 	static struct job j;
 	uint64_t v = test_va(), pa = root_frame();
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
 	chk(sys_map(SELF, v, pa, PERM_R | PERM_W), 0, "map a RW page");
 	*(volatile uint64_t *)v = 1;
 	chk(sys_protect(SELF, v, 1, PERM_R), 1, "protect to R changes 1 page");
-	j = (struct job){.kind = JOB_STORE, .addr = v, .val = 7};
+	j = (struct job){ .kind = JOB_STORE, .addr = v, .val = 7 };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(15, v, fault_store, 0), "store after protect R");
 	chk(sys_protect(SELF, v, 1, PERM_R | PERM_W), 1, "protect back to RW");
-	m = (struct msg){.label = FAULT_RESUME};
+	m = (struct msg){ .label = FAULT_RESUME };
 	chk(sys_reply(&m), 0, "reply FAULT_RESUME");
 	chk(wait_until(&j.done, 1), 1, "the store ran again and the thread finished");
 	chk((long)*(volatile uint64_t *)root_frame_va(pa), 7, "the store landed");
@@ -131,22 +131,25 @@ static void clone_store(long va)
 	((struct box *)BOX_VA)->counter = 1;
 }
 
-static void clone_load(long va) { fault_load((uint64_t)va); }
+static void clone_load(long va)
+{
+	fault_load((uint64_t)va);
+}
 
 /* A clone's fault comes to us: FAULT_MAP maps our frame into its task. */
 static void fault_other_task(void)
 {
 	struct box *b;
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long th, x = 0x20000000;
 	uint64_t pa = root_frame();
 	long t = clone_box(clone_store, x, 20, &b, &th);
 	chk(sys_thread_fault(th, g_fs), 0, "our endpoint handles a clone's faults");
 	long badge = recv_timed(g_f, &m);
-	struct fault_want w = {15, (uint64_t)x, (uint64_t)fault_store, 0, 0};
+	struct fault_want w = { 15, (uint64_t)x, (uint64_t)fault_store, 0, 0 };
 	w.task = sys_task_info(t, NULL, NULL);
 	check_fault(badge, &m, &w, "a clone's store to an unmapped page");
-	m = (struct msg){.label = FAULT_MAP, .w = {(uint64_t)x, pa, PERM_R | PERM_W}};
+	m = (struct msg){ .label = FAULT_MAP, .w = { (uint64_t)x, pa, PERM_R | PERM_W } };
 	chk(sys_reply(&m), 0, "FAULT_MAP into the clone's task");
 	chk(wait_until(&b->counter, 1), 1, "the clone went on");
 	chk((long)*(volatile uint64_t *)root_frame_va(pa), 0x5678, "its store is in our frame");
@@ -158,7 +161,7 @@ static void fault_other_task(void)
 	recv_timed(g_f, &m);
 	chk((long)m.w[FAULT_W_STVAL], 0x5000, "another clone's load fault");
 	chk(sys_task_kill(t), 0, "kill that clone while we hold its fault");
-	m = (struct msg){.label = FAULT_KILL};
+	m = (struct msg){ .label = FAULT_KILL };
 	chk(sys_reply(&m), ERR_STATE, "... then nobody waits for our reply");
 	sys_handle_close(t), sys_handle_close(th);
 }
@@ -168,20 +171,20 @@ static void fault_deferred(void)
 {
 	static struct job j;
 	uint64_t v = test_va(), pa = root_frame();
-	struct msg m = {0};
+	struct msg m = { 0 };
 	long badge;
-	j = (struct job){.kind = JOB_STORE, .addr = v, .val = 0x77};
+	j = (struct job){ .kind = JOB_STORE, .addr = v, .val = 0x77 };
 	long th = take_fault(&j, &m, &badge, 0);
 	check_fault(badge, &m, WANT(15, v, fault_store, 0), "store fault to be deferred");
 	long h = sys_reply_save();
 	ok(h > 0, "reply_save on a fault gives a handle (%ld)", h);
 	chk(sys_handle_dup(h, R_REPLY, 0), ERR_RIGHTS, "a reply handle cannot be copied");
-	m = (struct msg){.label = FAULT_RESUME};
+	m = (struct msg){ .label = FAULT_RESUME };
 	chk(sys_reply(&m), ERR_STATE, "no plain reply once it is saved");
 	chk(sys_map(SELF, v, pa, PERM_R | PERM_W), 0, "map the page ourselves");
-	m = (struct msg){.label = FAULT_FAIL};
+	m = (struct msg){ .label = FAULT_FAIL };
 	chk(sys_reply_to(h, &m), ERR_INVAL, "reply_to FAULT_FAIL for a hardware fault");
-	m = (struct msg){.label = FAULT_RESUME};
+	m = (struct msg){ .label = FAULT_RESUME };
 	chk(sys_reply_to(h, &m), 0, "reply_to FAULT_RESUME (the refused one kept the handle)");
 	chk(wait_until(&j.done, 1), 1, "the deferred faulter finished");
 	chk(j.result, 0x77, "its store landed");

@@ -19,7 +19,7 @@ void test_notif(void)
 	chk(sys_notif_timer(n, 5, 0x8), 0, "arm a 5 ms timer");
 	chk(sys_notif_wait(n), 0x8, "wait returns the timer's bits");
 	ok(now_ms() - t0 >= 4, "... after %lu ms", (unsigned long)(now_ms() - t0));
-	j = (struct job){.kind = JOB_SIGNAL, .addr = (uint64_t)n, .val = 0x10};
+	j = (struct job){ .kind = JOB_SIGNAL, .addr = (uint64_t)n, .val = 0x10 };
 	long th = start_job(&j, 20, 0);
 	chk(wait_timed(n), 0x10, "a lower-priority thread's signal wakes our wait");
 	chk(wait_until(&j.done, 1) ? j.result : -99, 0, "its signal returned 0");
@@ -39,15 +39,15 @@ static void ipc_unanswered(void)
 {
 	static struct job a, b;
 	long e = sys_ep_create();
-	struct msg m = {0};
-	a = (struct job){.kind = JOB_CALL, .addr = (uint64_t)e, .m = {.label = 1}};
-	b = (struct job){.kind = JOB_CALL, .addr = (uint64_t)e, .m = {.label = 2}};
+	struct msg m = { 0 };
+	a = (struct job){ .kind = JOB_CALL, .addr = (uint64_t)e, .m = { .label = 1 } };
+	b = (struct job){ .kind = JOB_CALL, .addr = (uint64_t)e, .m = { .label = 2 } };
 	long ta = start_job(&a, 20, 0), tb = start_job(&b, 20, 0);
 	chk(recv_timed(e, &m), 0, "receive the first caller");
 	chk((long)m.label, 1, "its label");
 	chk(sys_poll(e, &m), 0, "receive the second without replying to the first");
 	chk((long)m.label, 2, "its label");
-	m = (struct msg){.label = 22};
+	m = (struct msg){ .label = 22 };
 	chk(sys_reply(&m), 0, "answer the second");
 	chk(wait_until(&a.done, 1), 1, "the first caller was released");
 	chk(a.result, ERR_STATE, "... with ERR_STATE");
@@ -63,8 +63,8 @@ static void ipc_object_death(void)
 {
 	static struct job c, w;
 	long e = sys_ep_create(), n = sys_notif_create();
-	c = (struct job){.kind = JOB_CALL, .addr = (uint64_t)e, .m = {.label = 3}};
-	w = (struct job){.kind = JOB_WAIT, .addr = (uint64_t)n};
+	c = (struct job){ .kind = JOB_CALL, .addr = (uint64_t)e, .m = { .label = 3 } };
+	w = (struct job){ .kind = JOB_WAIT, .addr = (uint64_t)n };
 	long tc = start_job(&c, 20, 0), tw = start_job(&w, 20, 0);
 	sys_sleep(2);
 	chk(c.done + w.done, 0, "a caller and a waiter are blocked");

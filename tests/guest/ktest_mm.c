@@ -19,7 +19,7 @@ static long ad_of(uint64_t va)
 static void mm_ad(void)
 {
 	uint64_t v = test_va();
-	uint8_t out[3] = {0xee, 0xee, 0xee};
+	uint8_t out[3] = { 0xee, 0xee, 0xee };
 	chk(sys_map(SELF, v, root_frame(), PERM_R | PERM_W), 0, "map a fresh RW page");
 	chk(sys_ad_clear(SELF, v, 1, out), 0, "ad_clear returns 0");
 	chk(out[0], AD_MAPPED, "fresh page: mapped only");

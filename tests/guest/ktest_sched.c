@@ -6,7 +6,10 @@
  */
 #include "ktest.h"
 
-static void clone_bad(long addr) { fault_load((uint64_t)addr); }
+static void clone_bad(long addr)
+{
+	fault_load((uint64_t)addr);
+}
 
 static void clone_count(long arg)
 {
@@ -82,7 +85,10 @@ void test_tasks(void)
 
 static volatile long g_order[8], g_norder;
 
-static void prio_thread(long id) { g_order[g_norder++] = id; }
+static void prio_thread(long id)
+{
+	g_order[g_norder++] = id;
+}
 
 /* A ready thread suspended does not run until started again. */
 static void sched_suspend(void)
@@ -134,7 +140,7 @@ void ktest_regs_seen(long a0, long a1, long a2)
 /* Section 20: read, write and start a suspended thread; read a blocked one. */
 void test_regs(void)
 {
-	struct user_regs r = {{0}};
+	struct user_regs r = { { 0 } };
 	uint64_t stack = (uint64_t)root_frame_va(root_frame()), tr = stack + PAGE_SIZE - 64;
 	long th = root_thread(prio_thread, 0, (void *)stack, PAGE_SIZE, 20, 0, 1);
 	chk(sys_thread_read(th, &r), 0, "read a suspended thread's registers");
@@ -189,8 +195,8 @@ static void fp_thread(long i)
 /* Section 21: two FPU threads interleaved keep their own registers. */
 void test_fpu(void)
 {
-	g_fp[0] = (struct fp_job){.start = 0.25};
-	g_fp[1] = (struct fp_job){.start = 3.0};
+	g_fp[0] = (struct fp_job){ .start = 0.25 };
+	g_fp[1] = (struct fp_job){ .start = 3.0 };
 	long a = new_thread(fp_thread, 0, 20, 0, 0);
 	long b = new_thread(fp_thread, 1, 20, 0, 0);
 	chk(wait_until(&g_fp[0].done, 1), 1, "FPU thread A finished");
