@@ -49,10 +49,20 @@ static int libsys_getc(FILE *f)
 	return read(0, &c, 1) == 1 ? c : EOF;
 }
 
+/* stderr is unbuffered and goes to fd 2, so a pipeline stage's errors
+ * reach the console, not the next stage. */
+static int libsys_putc_err(char c, FILE *f)
+{
+	(void)f;
+	write(2, &c, 1);
+	return (unsigned char)c;
+}
+
 static FILE libsys_stdio = FDEV_SETUP_STREAM(libsys_putc, libsys_getc, libsys_flush, _FDEV_SETUP_RW);
+static FILE libsys_err = FDEV_SETUP_STREAM(libsys_putc_err, NULL, NULL, _FDEV_SETUP_WRITE);
 FILE *const stdin = &libsys_stdio;
 FILE *const stdout = &libsys_stdio;
-FILE *const stderr = &libsys_stdio;
+FILE *const stderr = &libsys_err;
 
 /* ---- heap ----------------------------------------------------------- */
 void *sbrk(ptrdiff_t incr)

@@ -76,13 +76,13 @@ struct task *task_alloc(void)
 	return NULL;
 }
 
-/* t died: its children no longer return quota to it (its slot may be
- * reused by an unrelated task). */
-void task_forget_children(struct task *t)
+/* The tasks t created die with it: they live on quota t gave them, and a
+ * task holding a handle to itself would otherwise never be released. */
+void task_kill_children(struct task *t)
 {
 	for (unsigned i = 1; i < MAX_TASKS; i++)
 		if (tasks[i].obj.type == KOBJ_TASK && tasks[i].quota_from == t)
-			tasks[i].quota_from = NULL;
+			task_kill(&tasks[i]);
 }
 
 struct thread *thread_alloc(struct task *task)

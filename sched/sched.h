@@ -158,7 +158,7 @@ void obj_init(void);
 void obj_get(struct kobj *o);
 void obj_put(struct kobj *o);
 struct task *task_alloc(void);
-void task_forget_children(struct task *t);
+void task_kill_children(struct task *t);
 struct thread *thread_alloc(struct task *task);
 struct endpoint *endpoint_alloc(void);
 struct notif *notif_alloc(void);

@@ -3,7 +3,8 @@
  * every link a thread can have: queues, a caller waiting on it, a server
  * it waits on, the FPU, the fault handler reference. Killing a task kills
  * its threads, closes its handles, frees its page tables and returns its
- * page-table quota to the task that gave it.
+ * page-table quota to the task that gave it. The tasks a task created die
+ * with it.
  */
 #include "mm.h"
 #include "sched.h"
@@ -113,16 +114,16 @@ void task_kill(struct task *t)
 		return;
 	t->obj.dead = true;
 	obj_get(&t->obj); /* keep it while threads and handles go */
+	task_kill_children(t); /* first: their quota comes back to t */
 	for (struct thread *th = t->threads; th; th = th->task_next)
 		thread_kill(th);
 	for (long i = 1; i < NHANDLES; i++)
 		handle_close(t, i);
 	vm_destroy(t);
-	if (t->quota_from && !t->quota_from->obj.dead)
+	if (t->quota_from) /* alive, or dying and collecting its children's */
 		t->quota_from->pt_quota += t->pt_quota;
 	t->pt_quota = 0;
 	t->quota_from = NULL;
-	task_forget_children(t);
 	if (t->id == 1) {
 		kprintf("kernel: the root task died; stopping\n");
 		arch_poweroff(98);

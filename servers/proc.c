@@ -229,14 +229,14 @@ static long proc_argv_in(struct proc *p, uint64_t uargv, char *store, size_t siz
 {
 	size_t used = 0;
 	int i = 0;
-	for (; i < PG_ARGV_MAX; i++) {
+	for (; i <= PG_ARGV_MAX; i++) {
 		uint64_t ptr;
 		if (vm_copy_in(p, &ptr, uargv + 8 * (uint64_t)i, 8) < 0)
 			return -EFAULT;
 		if (!ptr)
 			break;
-		if (i == PG_ARGV_MAX - 1)
-			return -E2BIG;
+		if (i == PG_ARGV_MAX)
+			return -E2BIG; /* a 17th argument */
 		long n = vm_string_in(p, store + used, ptr, size - used);
 		if (n < 0)
 			return n == -ENAMETOOLONG ? -E2BIG : n;

@@ -19,11 +19,15 @@ int main(void)
 		const char *name;
 		uint64_t value;
 	} rows[] = {
-		{"frames_total", mi.frames_total},   {"frames_free", mi.frames_free},
-		{"frames_used", mi.frames_used},     {"frames_shared", mi.frames_shared},
-		{"zero_fill_faults", mi.zero_faults}, {"file_faults", mi.file_faults},
-		{"cow_copies", mi.cow_copies},       {"cow_reuses", mi.cow_reuses},
-		{"kills", mi.kills},
+		{ "frames_total", mi.frames_total },
+		{ "frames_free", mi.frames_free },
+		{ "frames_used", mi.frames_used },
+		{ "frames_shared", mi.frames_shared },
+		{ "zero_fill_faults", mi.zero_faults },
+		{ "file_faults", mi.file_faults },
+		{ "cow_copies", mi.cow_copies },
+		{ "cow_reuses", mi.cow_reuses },
+		{ "kills", mi.kills },
 	};
 	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		printf("%s %llu\n", rows[i].name, (unsigned long long)rows[i].value);

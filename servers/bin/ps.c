@@ -27,7 +27,7 @@ int main(void)
 	printf("  PID  PPID STATE  RES FAULTS  COW NAME\n");
 	for (long i = 0; i < n; i++) {
 		const struct pg_ps *p = &procs[i];
-		char name[PG_NAME_MAX + 1] = {0};
+		char name[PG_NAME_MAX + 1] = { 0 };
 		memcpy(name, p->name, PG_NAME_MAX);
 		printf("%5d %5d %-6s%4u %6u %4u %s\n", (int)p->pid, (int)p->ppid,
 		       state_name(p->state), (unsigned)p->resident, (unsigned)p->faults,

@@ -19,7 +19,14 @@
 #define MAX_ARGS 16 /* the pager passes at most PG_ARGV_MAX words */
 #define MAX_STAGES 8
 
-enum tok_kind { T_WORD, T_PIPE, T_SEMI, T_AMP, T_END, T_ERROR };
+enum tok_kind {
+	T_WORD,
+	T_PIPE,
+	T_SEMI,
+	T_AMP,
+	T_END,
+	T_ERROR
+};
 
 struct token {
 	enum tok_kind kind;
@@ -29,7 +36,7 @@ struct token {
 /* Splits a line lazily, one pipeline at a time, so $? is expanded after
  * the commands before it have run. */
 struct lexer {
-	const char *s;        /* next unread character */
+	const char *s; /* next unread character */
 	char buf[WORD_SPACE]; /* the words of the current pipeline */
 	size_t used;
 	const char *error; /* why the last token is T_ERROR */
@@ -42,12 +49,15 @@ struct stage {
 
 struct pipeline {
 	struct stage stages[MAX_STAGES];
-	int n;           /* 0: an empty command */
+	int n; /* 0: an empty command */
 	bool background; /* ended by & */
-	bool last;       /* the end of the line follows */
+	bool last; /* the end of the line follows */
 };
 
-enum parse_result { P_OK, P_ERROR };
+enum parse_result {
+	P_OK,
+	P_ERROR
+};
 
 static int last_status;
 static bool exit_requested;
@@ -75,9 +85,15 @@ static int decode_status(int st)
 
 /* ---- words ----------------------------------------------------------- */
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-static bool ends_word(char c) { return !c || is_blank(c) || c == '|' || c == ';' || c == '&'; }
+static bool ends_word(char c)
+{
+	return !c || is_blank(c) || c == '|' || c == ';' || c == '&';
+}
 
 static bool lex_put(struct lexer *lx, char c)
 {
@@ -173,15 +189,15 @@ static struct token lex_next(struct lexer *lx)
 		lx->s++;
 	char c = *lx->s;
 	if (!c || c == '#') /* a comment runs to the end of the line */
-		return (struct token){T_END, NULL};
+		return (struct token){ T_END, NULL };
 	if (c == '|' || c == ';' || c == '&') {
 		lx->s++;
-		return (struct token){c == '|' ? T_PIPE : c == ';' ? T_SEMI : T_AMP, NULL};
+		return (struct token){ c == '|' ? T_PIPE : c == ';' ? T_SEMI : T_AMP, NULL };
 	}
 	char *start = lx->buf + lx->used;
 	if (!lex_word(lx))
-		return (struct token){T_ERROR, NULL};
-	return (struct token){T_WORD, start};
+		return (struct token){ T_ERROR, NULL };
+	return (struct token){ T_WORD, start };
 }
 
 /* ---- parsing --------------------------------------------------------- */
@@ -244,7 +260,10 @@ static enum parse_result parse_pipeline(struct lexer *lx, struct pipeline *pl)
 
 /* ---- builtins ------------------------------------------------------- */
 
-static bool is_builtin(const char *name) { return !strcmp(name, "exit") || !strcmp(name, "wait"); }
+static bool is_builtin(const char *name)
+{
+	return !strcmp(name, "exit") || !strcmp(name, "wait");
+}
 
 static int builtin_exit(const struct stage *st)
 {
@@ -328,7 +347,7 @@ static int start_stages(const struct pipeline *pl, pid_t *pids)
 	int in_fd = pl->background ? empty_input() : -1, i;
 	fflush(stdout); /* or the children would flush our buffer too */
 	for (i = 0; i < pl->n; i++) {
-		int out[2] = {-1, -1};
+		int out[2] = { -1, -1 };
 		if (i + 1 < pl->n && pipe(out) < 0) {
 			sh_error("pipe: %s", strerror(errno));
 			break;
