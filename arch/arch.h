@@ -131,6 +131,8 @@ struct fpstate {
 };
 void fpu_save(struct fpstate *s);
 void fpu_load(const struct fpstate *s);
+void fpu_sync(struct thread *t);
+void fpu_reload(struct thread *t);
 
 /* arch/trap.c */
 void trap_init(void);

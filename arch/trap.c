@@ -65,6 +65,34 @@ static inline struct thread *trap_leave(struct thread *t)
 	return trap_switch(h, t);
 }
 
+/* Before reading t's FPU state: if its registers are live, save them. */
+void fpu_sync(struct thread *t)
+{
+	struct hart *h = this_hart();
+	if (h->fp_owner != t)
+		return;
+	csr_set(sstatus, SSTATUS_FS_DIRTY);
+	h->fp_on = true;
+	fpu_save(&t->fp);
+}
+
+/* After t's FPU state was written: live registers are stale now. For the
+ * running thread load them at once (trap_leave skips an unchanged thread). */
+void fpu_reload(struct thread *t)
+{
+	struct hart *h = this_hart();
+	if (h->current == t && t->fp_used) {
+		csr_set(sstatus, SSTATUS_FS_DIRTY);
+		h->fp_on = true;
+		if (h->fp_owner && h->fp_owner != t)
+			fpu_save(&h->fp_owner->fp);
+		fpu_load(&t->fp);
+		h->fp_owner = t;
+	} else if (h->fp_owner == t) {
+		h->fp_owner = NULL;
+	}
+}
+
 static struct thread *trap_interrupt(struct thread *t, uint64_t cause)
 {
 	if (cause == (SCAUSE_INTR | IRQ_S_TIMER))

@@ -144,9 +144,13 @@
 #define AD_DIRTY 4
 
 #ifndef __ASSEMBLER__
-/* A thread's user context: pc then x1..x31 (regs[0] = pc). */
+/* A thread's user context: pc then x1..x31 (regs[0] = pc), and its FPU
+ * state (fp_used = 0: it never used the FPU; fregs are then zero). */
 struct user_regs {
 	uint64_t regs[32];
+	uint64_t fregs[32];
+	uint64_t fcsr;
+	uint64_t fp_used;
 };
 
 #define BOOTINFO_MAGIC 0x6b6f7373626f6f74ULL

@@ -62,6 +62,8 @@ struct thread *sys_thread_create(struct thread *t)
 	return ret(t, handle_install(t->task, &n->obj, R_CONTROL | R_XFER, 0));
 }
 
+static struct user_regs sys_regs_buf; /* one hart: one syscall at a time */
+
 static struct thread *thread_of(struct handle *h) { return thread_of_obj(h->obj); }
 
 #define LOOKUP_LIVE_THREAD(var, i)                                             \
@@ -121,8 +123,14 @@ struct thread *sys_thread_read(struct thread *t)
 	if (!uaccess_check(t->task, A(1), sizeof(struct user_regs), true, &bad))
 		return sys_ufault(t, bad, true);
 	struct thread *th = thread_of(h);
+	struct user_regs *u = &sys_regs_buf;
 	A(0) = 0; /* before the copy: th may be t itself */
-	uaccess_copy_out(t->task, A(1), th->tf.regs, sizeof(struct user_regs));
+	fpu_sync(th); /* its live FPU registers into th->fp */
+	__builtin_memcpy(u->regs, th->tf.regs, sizeof u->regs);
+	__builtin_memcpy(u->fregs, th->fp.f, sizeof u->fregs);
+	u->fcsr = th->fp.fcsr;
+	u->fp_used = th->fp_used;
+	uaccess_copy_out(t->task, A(1), u, sizeof *u);
 	return sched_resume(t);
 }
 
@@ -134,7 +142,13 @@ struct thread *sys_thread_write(struct thread *t)
 		return ret(t, refuse(ERR_STATE, "thread_write: thread %u not suspended\n", th->id));
 	if (!uaccess_check(t->task, va, sizeof(struct user_regs), false, &bad))
 		return sys_ufault(t, bad, false);
-	uaccess_copy_in(t->task, th->tf.regs, va, sizeof(struct user_regs));
+	struct user_regs *u = &sys_regs_buf;
+	uaccess_copy_in(t->task, u, va, sizeof *u);
+	__builtin_memcpy(th->tf.regs, u->regs, sizeof u->regs);
+	__builtin_memcpy(th->fp.f, u->fregs, sizeof u->fregs);
+	th->fp.fcsr = u->fcsr;
+	th->fp_used = u->fp_used != 0;
+	fpu_reload(th); /* the FPU registers must not keep the old state */
 	if (th == t)
 		return sched_resume(t); /* its a0 is what it just wrote */
 	return ret(t, 0);

@@ -195,9 +195,25 @@ static void test_cve(void)
 	tap_check(!strcmp(page, "after!"), "the parent sees its own write");
 }
 
+/* The child continues with the parent's registers, FPU included. */
+pid_t fork_keep_fs0(double *out, double value);
+
+static void test_fp_state(void)
+{
+	volatile double seen = 0;
+	double warm = 0.5;
+	for (int i = 0; i < 10; i++)
+		warm *= 1.5; /* we are an FPU user with live registers */
+	pid_t pid = fork_keep_fs0((double *)&seen, 1234.5);
+	if (pid == 0)
+		_exit(seen == 1234.5 ? 0 : 1);
+	tap_eq(wait_status(pid), 0, "the child's fs0 after fork holds the parent's 1234.5");
+	tap_check(seen == 1234.5 && warm > 28.0, "and the parent's too");
+}
+
 int main(void)
 {
-	tap_plan(18);
+	tap_plan(20);
 	test_big_fork();
 	test_generations();
 	test_frames_return();
@@ -205,5 +221,6 @@ int main(void)
 	test_kernel_write();
 	test_pipe_read_cow();
 	test_cve();
+	test_fp_state();
 	return tap_done();
 }

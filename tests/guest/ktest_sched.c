@@ -140,7 +140,7 @@ void ktest_regs_seen(long a0, long a1, long a2)
 /* Section 20: read, write and start a suspended thread; read a blocked one. */
 void test_regs(void)
 {
-	struct user_regs r = { { 0 } };
+	struct user_regs r = {0};
 	uint64_t stack = (uint64_t)root_frame_va(root_frame()), tr = stack + PAGE_SIZE - 64;
 	long th = root_thread(prio_thread, 0, (void *)stack, PAGE_SIZE, 20, 0, 1);
 	chk(sys_thread_read(th, &r), 0, "read a suspended thread's registers");
