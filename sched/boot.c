@@ -163,6 +163,21 @@ static void boot_windows(struct task *root)
 		do_map(root, INITRD_VA + off, initrd_pa + off, PERM_R);
 }
 
+static void boot_info_fill(uint64_t entry_instret)
+{
+	bi.magic = BOOTINFO_MAGIC;
+	bi.ram_base = dtb.mem_base;
+	bi.ram_size = dtb.mem_size;
+	bi.initrd_size = initrd_size;
+	bi.timebase_hz = timer_hz();
+	bi.nharts = dtb.nharts;
+	bi.kernel_entry_instret = entry_instret;
+	bi.uart_irq = 10; /* QEMU virt wires the UART to PLIC source 10 */
+	bi.kpool_pages = kpool_total_pages();
+	bi.kpool_free = kpool_free_pages();
+	__builtin_memcpy(bi.bootargs, dtb.bootargs, sizeof bi.bootargs);
+}
+
 void boot_root(struct task *root, const void *elf, uint64_t size, uint64_t entry_instret)
 {
 	struct elf_image img;
@@ -177,23 +192,13 @@ void boot_root(struct task *root, const void *elf, uint64_t size, uint64_t entry
 		do_map(root, ROOT_STACK_TOP - off, boot_frame(), PERM_R | PERM_W);
 	uint64_t bi_pa = boot_frame();
 	bi.first_free = next_frame;
-	bi.magic = BOOTINFO_MAGIC;
-	bi.ram_base = dtb.mem_base;
-	bi.ram_size = dtb.mem_size;
-	bi.initrd_size = initrd_size;
-	bi.timebase_hz = timer_hz();
-	bi.nharts = dtb.nharts;
-	bi.kernel_entry_instret = entry_instret;
-	__builtin_memcpy(bi.bootargs, dtb.bootargs, sizeof bi.bootargs);
 	boot_windows(root);
 	do_map(root, BOOTINFO_VA, bi_pa, PERM_R);
 	/* The console driver in user space needs the UART (a device page,
 	 * outside the grant: only the kernel can hand it out). */
 	bi.uart_pa = dtb.uart_base ? dtb.uart_base : 0x10000000;
-	bi.uart_irq = 10;
 	do_map(root, UART_VA, bi.uart_pa & ~(PG_SIZE - 1), PERM_R | PERM_W);
-	bi.kpool_pages = kpool_total_pages();
-	bi.kpool_free = kpool_free_pages();
+	boot_info_fill(entry_instret);
 	__builtin_memcpy(pa_to_kva(bi_pa), &bi, sizeof bi);
 	handle_install(root, &root->obj, R_ALL, 0);
 	struct thread *t = thread_alloc(root);
