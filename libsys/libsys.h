@@ -17,7 +17,8 @@ extern const struct startinfo *libsys_startinfo; /* pager-started only */
 extern uint64_t libsys_start_instret;            /* rdinstret at _start */
 
 /* Pager calls beyond POSIX (pager-started programs); errors are -errno. */
-long pager_spawn(const char *name, long give_handle);
+long pager_spawn(const char *name, long give_handle);  /* argv = {name} */
+long pager_spawnv(const char *path, char *const argv[], long give_handle);
 long pager_startup_handle(void);
 long pager_stats(struct msg *out);
 long pager_ps(struct pg_ps *buf, long max);          /* -> entries */

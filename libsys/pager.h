@@ -16,8 +16,8 @@
  * caller's page map, with the caller's permissions. */
 #define PG_EXIT 1     /* w0 = status; no reply */
 #define PG_SBRK 2     /* w0 = increment (signed) -> w0 = old break */
-#define PG_SPAWN 3    /* w0..w4 = name (40 bytes), handle = given to the
-			 child -> w0 = pid (a child of the caller) */
+#define PG_SPAWN 3    /* w0 = path, w1 = argv, handle = given to the child
+			 -> w0 = pid (a child of the caller) */
 #define PG_WAIT 4     /* w0 = pid or -1, w1 = options (WNOHANG)
 			 -> w0 = pid (0: none ready), w1 = wait status */
 #define PG_STATS 6    /* -> w0 free frames, w1 zero-fill faults, w2 file

@@ -8,19 +8,20 @@
 
 static long pager_ep(void) { return libsys_startinfo ? (long)libsys_startinfo->pager : 0; }
 
-long pager_spawn(const char *name, long give_handle)
+long pager_spawnv(const char *path, char *const argv[], long give_handle)
 {
-	struct msg m = {.label = PG_SPAWN, .handle = (uint64_t)give_handle};
-	size_t n = strlen(name);
-	if (n >= PG_NAME_MAX)
-		return -ENAMETOOLONG;
-	memcpy(m.w, name, n);
+	struct msg m = {.label = PG_SPAWN, .w = {(uint64_t)path, (uint64_t)argv},
+			.handle = (uint64_t)give_handle};
 	long e = sys_call(pager_ep(), &m);
 	if (e < 0)
 		return e;
-	if (m.label)
-		return -(long)m.label;
-	return (long)m.w[0];
+	return m.label ? -(long)m.label : (long)m.w[0];
+}
+
+long pager_spawn(const char *name, long give_handle)
+{
+	char *const argv[] = {(char *)name, NULL};
+	return pager_spawnv(name, argv, give_handle);
 }
 
 long pager_startup_handle(void)

@@ -208,7 +208,7 @@ void boot_root(struct task *root, const void *elf, uint64_t size, uint64_t entry
 	t->tf.regs[REG_SP] = ROOT_STACK_TOP;
 	t->tf.regs[REG_A0] = BOOTINFO_VA;
 	t->prio = PRIO_MAX;
-	kprintf("kernel: root task \"%s\" entry %lx, %lu grant frames free\n", "root", entry,
+	kprintf("kernel: root task entry %lx, %lu grant frames free\n", entry,
 		(bi.grant_end - bi.first_free) / PG_SIZE);
 	arch_enter_first(t);
 }

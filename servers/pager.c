@@ -87,11 +87,8 @@ static long pg_ps_call(struct proc *p, uint64_t buf, uint64_t max)
 
 static void pager_spawn_call(struct proc *p, struct msg *m)
 {
-	char name[PG_NAME_MAX + 1] = {0};
-	memcpy(name, m->w, PG_NAME_MAX);
-	const char *argv[] = {name, NULL};
 	long given = (long)m->handle > 0 ? (long)m->handle : 0;
-	long pid = proc_spawn(p, name, argv, given);
+	long pid = proc_spawn_call(p, m->w[0], m->w[1], given);
 	if (given)
 		sys_handle_close(given);
 	*m = pager_result(pid);

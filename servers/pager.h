@@ -94,6 +94,7 @@ struct proc *proc_find(long pid);
 struct proc *proc_slot(int i);
 long proc_spawn(struct proc *parent, const char *name, const char *const *argv, long given);
 long proc_fork(struct proc *p);
+long proc_spawn_call(struct proc *p, uint64_t upath, uint64_t uargv, long given);
 long proc_exec(struct proc *p, struct msg *m);
 void proc_exit(struct proc *p, long status);
 bool proc_wait(struct proc *p, struct msg *m);

@@ -247,18 +247,35 @@ static long proc_argv_in(struct proc *p, uint64_t uargv, char *store, size_t siz
 	return i;
 }
 
+static char arg_path[PG_PATH_MAX], arg_store[2048];
+static const char *arg_argv[PG_ARGV_MAX + 1];
+
+/* Path and argv of an exec or spawn, read from the caller's memory; the
+ * program name is the path's last component (the initrd is flat). */
+static long proc_args_in(struct proc *p, uint64_t upath, uint64_t uargv, const char **name)
+{
+	long e = vm_string_in(p, arg_path, upath, sizeof arg_path);
+	if (e >= 0)
+		e = proc_argv_in(p, uargv, arg_store, sizeof arg_store, arg_argv);
+	*name = strrchr(arg_path, '/') ? strrchr(arg_path, '/') + 1 : arg_path;
+	return e < 0 ? e : 0;
+}
+
+long proc_spawn_call(struct proc *p, uint64_t upath, uint64_t uargv, long given)
+{
+	const char *name;
+	long e = proc_args_in(p, upath, uargv, &name);
+	return e < 0 ? e : proc_spawn(p, name, arg_argv, given);
+}
+
 /* exec: check the new program, build it in a fresh task, then drop the
  * old task and its frames. The pid, parent and open files stay. */
 long proc_exec(struct proc *p, struct msg *m)
 {
-	static char path[PG_PATH_MAX], store[2048];
-	const char *argv[PG_ARGV_MAX + 1];
+	const char **argv = arg_argv, *name;
 	struct cpio_file f;
 	struct elf_image img;
-	long e = vm_string_in(p, path, m->w[0], sizeof path);
-	if (e >= 0)
-		e = proc_argv_in(p, m->w[1], store, sizeof store, argv);
-	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	long e = proc_args_in(p, m->w[0], m->w[1], &name);
 	if (e >= 0)
 		e = proc_load_check(name, &f, &img);
 	if (e < 0)

@@ -63,6 +63,10 @@ static void test_children(void)
 	pid = pager_spawn("exit7", 0);
 	tap_eq(waitpid((pid_t)pid, &st, 0), pid, "a second child runs afterwards");
 	tap_check(WIFEXITED(st) && WEXITSTATUS(st) == 7, "and exits with status 7 (%#x)", st);
+	char *const argv[] = {"argcheck", "one", "two words", "3", NULL};
+	pid = pager_spawnv("/argcheck", argv, 0);
+	tap_eq(waitpid((pid_t)pid, &st, 0), pid, "spawn with an argv");
+	tap_eq(st, 0, "the child saw exactly that argv");
 	tap_eq(pager_spawn("no-such-program", 0), -ENOENT, "spawn of a missing program");
 	tap_eq(waitpid(9999, NULL, 0), -1, "wait for an unknown pid fails");
 	tap_eq(errno, ECHILD, "with ECHILD");
@@ -72,7 +76,7 @@ static void test_children(void)
 
 int main(void)
 {
-	tap_plan(15);
+	tap_plan(17);
 	test_heap();
 	test_stack();
 	test_children();
