@@ -61,6 +61,7 @@ struct pg_ps {
 struct pg_meminfo {
 	uint64_t frames_total, frames_free, frames_used, frames_shared;
 	uint64_t zero_faults, file_faults, cow_copies, cow_reuses, kills;
+	uint64_t pager_heap; /* frames the pager's own heap holds (high-water mark) */
 };
 
 /* At the top of a started program's stack; a0 points at it. */

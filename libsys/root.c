@@ -139,6 +139,8 @@ long root_thread(void (*fn)(long), long arg, void *stack, uint64_t size, unsigne
 
 static uint64_t root_brk = ROOT_HEAP_VA, root_mapped = ROOT_HEAP_VA;
 
+uint64_t root_heap_pages(void) { return (root_mapped - ROOT_HEAP_VA) / PAGE_SIZE; }
+
 void *root_sbrk(intptr_t incr)
 {
 	uint64_t old = root_brk;

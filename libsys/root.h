@@ -37,6 +37,7 @@ long root_thread(void (*fn)(long), long arg, void *stack, uint64_t size, unsigne
 /* sbrk for the root task once root_init ran: heap at ROOT_HEAP_VA, backed
  * by grant frames mapped as it grows. */
 void *root_sbrk(intptr_t incr);
+uint64_t root_heap_pages(void); /* frames the heap holds */
 #define ROOT_HEAP_VA 0x1000000000UL
 #define ROOT_HEAP_MAX (1UL << 32)
 

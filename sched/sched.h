@@ -24,7 +24,7 @@
 #define MAX_THREADS 256
 #define MAX_ENDPOINTS 256
 #define MAX_NOTIFS 128
-#define NHANDLES 64 /* slots per task; slot 0 is never used */
+#define NHANDLES 256 /* slots per task (8 bits of a handle number); 0 unused */
 #define SLICE_TICKS 10 /* ticks of TICK_HZ per time slice */
 #define TICK_HZ 1000
 

@@ -92,11 +92,18 @@ static bool fs_wait(struct waiter *q, struct proc *p, uint64_t buf, uint64_t len
 	return false;
 }
 
+/* Forget a waiter whose process is gone, and its saved reply. */
+static void fs_drop(struct waiter *w)
+{
+	sys_handle_close(w->reply);
+	w->reply = 0;
+}
+
 static void fs_answer(struct waiter *w, long result)
 {
 	struct msg m = result < 0 ? (struct msg){.label = (uint64_t)-result}
 				  : (struct msg){.w = {(uint64_t)result}};
-	sys_reply_to(w->reply, &m);
+	pager_answer(w->reply, &m);
 	w->reply = 0;
 }
 
@@ -143,7 +150,7 @@ static void pipe_kick(struct pipe *pp)
 		struct waiter *w = &pp->rq[i];
 		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
 		if (w->reply && !p)
-			w->reply = 0; /* its process died */
+			fs_drop(w); /* its process died */
 		else if (p && (pp->len || !pp->writers))
 			fs_answer(w, pp->len ? pipe_take(pp, p, w->buf, w->len) : 0);
 	}
@@ -151,7 +158,7 @@ static void pipe_kick(struct pipe *pp)
 		struct waiter *w = &pp->wq[i];
 		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
 		if (w->reply && !p) {
-			w->reply = 0;
+			fs_drop(w);
 		} else if (p && !pp->readers) {
 			fs_answer(w, -EPIPE);
 		} else if (p && pp->len < PIPE_SIZE) {
@@ -208,7 +215,7 @@ static void cons_kick(void)
 		struct waiter *w = &cons.rq[i];
 		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
 		if (w->reply && !p) {
-			w->reply = 0;
+			fs_drop(w);
 		} else if (p && cons.in_len) {
 			fs_answer(w, cons_take(p, w->buf, w->len));
 		} else if (p) {

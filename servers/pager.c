@@ -41,6 +41,14 @@ static void pager_arg(const char *args, const char *key, char *out, size_t size,
 	out[i] = 0;
 }
 
+/* REPLY_TO consumes the handle, but not when the caller is gone: close it
+ * then, or saved replies of killed processes would fill our table. */
+void pager_answer(long reply, struct msg *m)
+{
+	if (sys_reply_to(reply, m) < 0)
+		sys_handle_close(reply);
+}
+
 static struct msg pager_ok(uint64_t w0) { return (struct msg){.w = {w0}}; }
 static struct msg pager_err(long e) { return (struct msg){.label = (uint64_t)-e}; }
 static struct msg pager_result(long r) { return r < 0 ? pager_err(r) : pager_ok((uint64_t)r); }
@@ -63,6 +71,7 @@ static long pg_meminfo_call(struct proc *p, uint64_t buf)
 		.cow_copies = pg_stats.cow_copies,
 		.cow_reuses = pg_stats.cow_reuses,
 		.kills = pg_stats.kills,
+		.pager_heap = root_heap_pages(),
 	};
 	mi.frames_used = mi.frames_total - mi.frames_free;
 	return vm_copy_out(p, buf, &mi, sizeof mi) < 0 ? -EFAULT : 0;

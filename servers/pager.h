@@ -89,6 +89,9 @@ void frame_put(uint64_t pa);
 uint32_t frame_refs(uint64_t pa);
 uint64_t frames_shared(void);
 
+/* pager.c: answer a saved reply; the handle is gone either way. */
+void pager_answer(long reply, struct msg *m);
+
 /* proc.c: life cycle */
 struct proc *proc_find(long pid);
 struct proc *proc_slot(int i);

@@ -358,7 +358,7 @@ static void proc_notify_parent(struct proc *p)
 	}
 	if (parent->wait_reply && (parent->wait_pid == -1 || parent->wait_pid == p->pid)) {
 		proc_reap(p, &m);
-		sys_reply_to(parent->wait_reply, &m);
+		pager_answer(parent->wait_reply, &m);
 		parent->wait_reply = 0;
 	}
 }

@@ -28,6 +28,7 @@ int main(void)
 		{ "cow_copies", mi.cow_copies },
 		{ "cow_reuses", mi.cow_reuses },
 		{ "kills", mi.kills },
+		{ "pager_heap", mi.pager_heap },
 	};
 	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		printf("%s %llu\n", rows[i].name, (unsigned long long)rows[i].value);
