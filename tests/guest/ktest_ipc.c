@@ -6,7 +6,7 @@
  */
 #include "ktest.h"
 
-#define NSLOTS 64 /* handle slots per task (sched.h NHANDLES) */
+#define NSLOTS 256 /* handle slots per task (sched.h NHANDLES) */
 
 enum {
 	PEER_SIGNAL = 20,
