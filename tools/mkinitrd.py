@@ -7,6 +7,8 @@ under its basename as a regular file (mode 0100755). Output is deterministic:
 mtime 0, uid/gid 0, inode = index + 1, so rebuilding gives identical bytes.
 """
 import argparse
+import subprocess
+import tempfile
 import os
 import sys
 
@@ -36,7 +38,20 @@ def entry(ino, mode, name, data):
     return head + pad4(len(head)) + data + pad4(len(data))
 
 
-def build(paths):
+def stripped(path, strip):
+    """The file without symbols and debug info (smaller initrd, faster
+    boot); files strip cannot read (the deliberately corrupt ELFs) as-is."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "s")
+        r = subprocess.run([strip, "-o", out, path], capture_output=True)
+        if r.returncode == 0:
+            with open(out, "rb") as f:
+                return f.read()
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def build(paths, strip=None):
     """The whole archive as bytes; entries are 4-aligned from the start."""
     out = []
     seen = set()
@@ -45,8 +60,11 @@ def build(paths):
         if not name or name in seen:
             raise ValueError("empty or duplicate name: %s" % path)
         seen.add(name)
-        with open(path, "rb") as f:
-            data = f.read()
+        if strip:
+            data = stripped(path, strip)
+        else:
+            with open(path, "rb") as f:
+                data = f.read()
         out.append(entry(i + 1, MODE_FILE, name, data))
     out.append(entry(0, 0, TRAILER, b""))
     return b"".join(out)
@@ -55,10 +73,11 @@ def build(paths):
 def main(argv):
     ap = argparse.ArgumentParser(description="build a newc cpio initrd")
     ap.add_argument("-o", dest="out", required=True, help="output archive")
+    ap.add_argument("--strip", metavar="TOOL", help="strip each file with TOOL first")
     ap.add_argument("files", nargs="+", metavar="FILE")
     args = ap.parse_args(argv)
     try:
-        blob = build(args.files)
+        blob = build(args.files, args.strip)
     except (OSError, ValueError) as e:
         print("mkinitrd: %s" % e, file=sys.stderr)
         return 1
