@@ -5,6 +5,7 @@
  * Without ASID support (ASIDLEN = 0) every switch flushes.
  */
 #include "arch.h"
+#include "sched.h"
 
 #define SATP_SV39 (8ULL << 60)
 #define SATP_ASID_SHIFT 44
@@ -20,6 +21,8 @@ void mmu_init(void)
 	uint64_t bits = (csr_read(satp) >> SATP_ASID_SHIFT) & 0xffff;
 	csr_write(satp, satp);
 	mmu_asids = bits >= 0xff ? 256 : (uint16_t)(bits + 1);
+	if (mmu_asids < MAX_TASKS)
+		mmu_asids = 1; /* too few to give each task its own: flush instead */
 	boot_pagetable[2] = 0; /* drop entry.S's identity gigapage */
 	__asm__ volatile("sfence.vma" ::: "memory");
 }

@@ -72,8 +72,11 @@ void fpu_sync(struct thread *t)
 	if (h->fp_owner != t)
 		return;
 	csr_set(sstatus, SSTATUS_FS_DIRTY);
-	h->fp_on = true;
 	fpu_save(&t->fp);
+	if (h->current && !h->current->fp_used) /* the caller: FPU off again */
+		csr_clear(sstatus, SSTATUS_FS_MASK);
+	else
+		h->fp_on = true;
 }
 
 /* After t's FPU state was written: live registers are stale now. For the

@@ -134,7 +134,7 @@ static long pipe_put(struct pipe *pp, struct proc *p, uint64_t buf, uint64_t len
 		uint64_t run = PIPE_SIZE - tail;
 		run = run < n - done ? run : n - done;
 		if (vm_copy_in(p, pp->data + tail, buf + done, run) < 0)
-			return -EFAULT;
+			return done ? (long)done : -EFAULT;
 		pp->len += (uint32_t)run;
 		done += run;
 	}
@@ -328,8 +328,10 @@ static long fs_open(struct proc *p, uint64_t upath, uint64_t flags)
 		return e;
 	const char *name = path[0] == '/' ? path + 1 : path;
 	if (!strcmp(name, "dev/console") || !strcmp(name, "console")) {
-		cons.file.refs++;
-		return fs_fd_alloc(p, &cons.file);
+		long fd = fs_fd_alloc(p, &cons.file);
+		if (fd >= 0)
+			cons.file.refs++;
+		return fd;
 	}
 	if ((flags & O_ACCMODE) != O_RDONLY)
 		return -EROFS;

@@ -5,6 +5,7 @@
  * deferred reply, answered when a child exits) and kill.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -220,6 +221,11 @@ long proc_fork(struct proc *p)
 		return e;
 	}
 	fs_fork(p, c);
+	/* The child's start-up page is a copy of ours: fix what differs. */
+	struct startinfo fix = {.pid = (uint64_t)c->pid, .given = 0};
+	uint64_t si = USER_STACK_TOP - PG;
+	vm_copy_out(c, si + offsetof(struct startinfo, pid), &fix.pid, sizeof fix.pid);
+	vm_copy_out(c, si + offsetof(struct startinfo, given), &fix.given, sizeof fix.given);
 	return c->pid;
 }
 
@@ -283,6 +289,7 @@ long proc_exec(struct proc *p, struct msg *m)
 	struct proc np = *p;
 	np.pages = (struct pagemap){0};
 	np.resident = 0;
+	np.task = np.thread = 0; /* a failure must not close the caller's */
 	e = proc_image(&np, &img, f.data, argv, 0);
 	if (e < 0) {
 		proc_discard(&np);

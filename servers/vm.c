@@ -337,6 +337,11 @@ long vm_sbrk(struct proc *p, int64_t incr)
 	if (!heap || (incr < 0 && (uint64_t)-incr > old - heap->start) ||
 	    (incr > 0 && (uint64_t)incr > limit - old))
 		return -ENOMEM;
+	for (int i = 0; i < p->nregions; i++) { /* e.g. a page lent to us */
+		struct region *r = &p->regions[i];
+		if (r != heap && r->start < page_up(nbrk) && r->end > heap->end)
+			return -ENOMEM;
+	}
 	if (page_up(nbrk) < heap->end)
 		vm_drop_range(p, page_up(nbrk), heap->end);
 	heap->end = page_up(nbrk);
