@@ -223,9 +223,9 @@ long proc_fork(struct proc *p)
 	fs_fork(p, c);
 	/* The child's start-up page is a copy of ours: fix what differs. */
 	struct startinfo fix = {.pid = (uint64_t)c->pid, .given = 0};
-	uint64_t si = USER_STACK_TOP - PG;
-	vm_copy_out(c, si + offsetof(struct startinfo, pid), &fix.pid, sizeof fix.pid);
-	vm_copy_out(c, si + offsetof(struct startinfo, given), &fix.given, sizeof fix.given);
+	uint64_t top = USER_STACK_TOP - PG;
+	vm_copy_out(c, top + offsetof(struct startinfo, pid), &fix.pid, sizeof fix.pid);
+	vm_copy_out(c, top + offsetof(struct startinfo, given), &fix.given, sizeof fix.given);
 	return c->pid;
 }
 
