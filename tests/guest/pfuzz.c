@@ -57,6 +57,9 @@ static void fuzz_child(uint64_t seed)
 			m.w[w] = fuzz_word();
 		if (m.label == PG_KILL || (m.label == PG_EXIT && (rng() & 15)))
 			continue; /* killing others is allowed, just not useful here */
+		if (m.label == PG_LEND && m.w[1] == 1)
+			continue; /* a loan to us (pid 1) would stay ours: legal, but
+				   * the frame count at the end could not tell */
 		for (int k = 0; k < 64; k++)
 			scratch[rng() % sizeof scratch] = (char)rng(); /* paths, argv */
 		uint64_t label = m.label;
@@ -67,12 +70,11 @@ static void fuzz_child(uint64_t seed)
 	_exit(0);
 }
 
-int main(void)
+/* Fork fuzzers one round at a time; returns 1 if we (the driver) stayed
+ * well throughout. */
+static int drive(void)
 {
-	struct pg_meminfo a, b;
 	int alive = 1;
-	tap_plan(3);
-	pager_meminfo(&a);
 	for (int r = 0; r < ROUNDS; r++) {
 		pid_t pid = fork();
 		if (pid == 0)
@@ -81,17 +83,28 @@ int main(void)
 		kill(pid, SIGKILL); /* it may be blocked in a read or a wait */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		alive &= getpid() == 1;
+		alive &= getppid() == 1;
 	}
-	sys_sleep(20);
-	for (int i = 0; i < 200 && waitpid(-1, NULL, WNOHANG) >= 0; i++)
-		sys_sleep(5); /* reap what the fuzzers forked */
-	pager_meminfo(&b);
-	tap_check(alive, "the pager answered through %d rounds of %d random calls", ROUNDS, CALLS);
-	pid_t pid = pager_spawn("exit7", 0);
+	return alive;
+}
+
+int main(void)
+{
+	struct pg_meminfo a, b;
 	int st = -1;
+	tap_plan(3);
+	pager_meminfo(&a);
+	pid_t driver = fork(); /* our own memory stays as it is meanwhile */
+	if (driver == 0)
+		_exit(drive() ? 0 : 1);
+	waitpid(driver, &st, 0);
+	sys_sleep(20); /* orphans the fuzzers forked finish */
+	tap_check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		  "the pager answered through %d rounds of %d random calls", ROUNDS, CALLS);
+	pid_t pid = pager_spawn("exit7", 0);
 	tap_check(pid > 0 && waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 7,
 		  "it still starts programs");
+	pager_meminfo(&b);
 	/* The pager's heap may have grown (pipes, files); nothing else. */
 	tap_eq(b.frames_free + b.pager_heap, a.frames_free + a.pager_heap,
 	       "every frame came back (free or in the pager's heap)");
