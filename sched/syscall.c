@@ -39,7 +39,7 @@ static struct thread *sys_debug_write(struct thread *t)
 }
 
 /* Label below LABEL_KERNEL and a transferable handle (or none) in t1. */
-static long check_msg(struct thread *t)
+static inline __attribute__((always_inline)) long check_msg(struct thread *t)
 {
 	struct handle *h;
 	if (A(1) >= LABEL_KERNEL)
