@@ -43,7 +43,7 @@ high:
 boot_stack:
 	.space 16384 * 8              /* KSTACK_SIZE * MAX_HARTS */
 	.globl boot_stack_top
-boot_stack_top = boot_stack + 16384
+boot_stack_top = boot_stack + 16384 * 8  /* one hart runs: it gets it all */
 
 /*
  * Sv39 root: entry 2 maps physical 0x80000000.. 1 GiB identically (only

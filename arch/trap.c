@@ -91,8 +91,13 @@ void fpu_reload(struct thread *t)
 			fpu_save(&h->fp_owner->fp);
 		fpu_load(&t->fp);
 		h->fp_owner = t;
-	} else if (h->fp_owner == t) {
-		h->fp_owner = NULL;
+	} else {
+		if (h->fp_owner == t)
+			h->fp_owner = NULL;
+		if (h->current == t) { /* no FP user any more: trap on first use */
+			csr_clear(sstatus, SSTATUS_FS_MASK);
+			h->fp_on = false;
+		}
 	}
 }
 
@@ -132,6 +137,9 @@ struct thread *trap_user(struct thread *t)
 	} else {
 		next = fault_user(t, cause, csr_read(stval), t->tf.regs[REG_PC], 0);
 	}
+	obj_reap(); /* deferred kills and releases (sched/object.c) */
+	if (__builtin_expect(next->obj.dead, 0))
+		next = sched_next(); /* the reaping took it */
 	return trap_leave(next);
 }
 

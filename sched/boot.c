@@ -200,9 +200,9 @@ void boot_root(struct task *root, const void *elf, uint64_t size, uint64_t entry
 	do_map(root, UART_VA, bi.uart_pa & ~(PG_SIZE - 1), PERM_R | PERM_W);
 	boot_info_fill(entry_instret);
 	__builtin_memcpy(pa_to_kva(bi_pa), &bi, sizeof bi);
-	handle_install(root, &root->obj, R_ALL, 0);
+	handle_install(root, &root->obj, R_ALL & ~R_REPLY, 0);
 	struct thread *t = thread_alloc(root);
-	handle_install(root, &t->obj, R_ALL, 0);
+	handle_install(root, &t->obj, R_ALL & ~R_REPLY, 0);
 	handle_install(root, &platform_obj, R_CONTROL, 0);
 	t->tf.regs[REG_PC] = entry;
 	t->tf.regs[REG_SP] = ROOT_STACK_TOP;

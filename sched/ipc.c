@@ -177,7 +177,7 @@ long ipc_reply_save(struct thread *t)
 	struct thread *c = t->reply_to;
 	if (!c)
 		return refuse(ERR_STATE, "reply_save: no caller\n");
-	long h = handle_install(t->task, &c->obj, R_REPLY, 0);
+	long h = handle_install(t->task, &c->obj, R_REPLY, ++c->call_seq);
 	if (h < 0)
 		return h;
 	t->reply_to = NULL;
@@ -185,9 +185,9 @@ long ipc_reply_save(struct thread *t)
 	return h;
 }
 
-long ipc_check_reply_to(struct thread *t, struct thread *c)
+long ipc_check_reply_to(struct thread *t, struct thread *c, uint64_t call)
 {
-	if (c->obj.dead || c->state != TS_REPLY || !c->reply_saved ||
+	if (c->obj.dead || c->state != TS_REPLY || !c->reply_saved || c->call_seq != call ||
 	    c->server->task != t->task)
 		return refuse(ERR_STATE, "reply_to: thread %u is not waiting on us\n", c->id);
 	return c->in_fault ? fault_check_reply(t, c) : 0;

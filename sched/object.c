@@ -49,10 +49,45 @@ static void obj_release(struct kobj *o)
 	o->type = KOBJ_NONE;
 }
 
+static struct kobj *reap_list;       /* refs reached 0: release at exit */
+static struct thread *kill_list;     /* killed as a consequence of a kill */
+
 void obj_put(struct kobj *o)
 {
-	if (--o->refs == 0 && o->type != KOBJ_PLATFORM)
-		obj_release(o);
+	if (--o->refs == 0 && o->type != KOBJ_PLATFORM && !o->reaping) {
+		o->reaping = true;
+		o->reap_next = reap_list;
+		reap_list = o;
+	}
+}
+
+void thread_kill_later(struct thread *t)
+{
+	if (t->kill_queued || t->obj.dead)
+		return;
+	t->kill_queued = true;
+	t->kill_next = kill_list;
+	kill_list = t;
+}
+
+/* The end of every kernel entry (arch/trap.c): finish deferred kills and
+ * releases, each of which may add more, until both lists are empty. */
+void obj_reap(void)
+{
+	while (kill_list || reap_list) {
+		if (kill_list) {
+			struct thread *t = kill_list;
+			kill_list = t->kill_next;
+			t->kill_queued = false;
+			thread_kill(t);
+			continue;
+		}
+		struct kobj *o = reap_list;
+		reap_list = o->reap_next;
+		o->reaping = false;
+		if (o->refs == 0)
+			obj_release(o);
+	}
 }
 
 struct task *task_alloc(void)

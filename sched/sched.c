@@ -94,7 +94,7 @@ struct thread *sched_resume(struct thread *cur)
 	if (!h->resched)
 		return cur;
 	h->resched = false;
-	bool higher = runq_mask >> (cur->prio + 1);
+	bool higher = (uint64_t)runq_mask >> (cur->prio + 1); /* prio 31: shift 32 */
 	bool peer = runq_mask & (1u << cur->prio);
 	if (cur->slice) {
 		if (!higher)

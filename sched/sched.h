@@ -7,7 +7,10 @@
  *  - a thread is on at most one queue (run queue, endpoint, notification,
  *    sleep list), named by its state;
  *  - objects live in fixed tables; refs counts handles plus internal
- *    pointers; an object is reused only when refs reaches 0;
+ *    pointers; an object whose refs reach 0 is released only at the end
+ *    of the kernel entry (obj_reap), and threads killed as a consequence of
+ *    a kill are killed there too: a release can never pull an object out
+ *    from under the code that is using it, and nothing recurses;
  *  - syscalls check every argument first (check_*), then act (do_*), and
  *    the acting part cannot fail.
  */
@@ -33,7 +36,9 @@ enum kobj_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_ENDPOINT, KOBJ_NOTIF, K
 struct kobj {
 	uint8_t type;
 	bool dead;     /* task/thread killed; handles still name it */
+	bool reaping;  /* on the release list */
 	uint32_t refs; /* handles + internal pointers */
+	struct kobj *reap_next;
 };
 
 struct handle {
@@ -83,6 +88,8 @@ struct thread {
 	bool fp_used;         /* has touched the FPU: keep its state */
 	bool in_fault;        /* blocked on a fault, not a call */
 	bool reply_saved;     /* TS_REPLY and its server saved the reply */
+	bool kill_queued;     /* on the deferred kill list */
+	uint32_t call_seq;    /* bumped per saved call: binds a reply handle */
 	uint16_t id;          /* index in the thread table */
 	struct task *task;
 	struct thread *next, *prev; /* queue links */
@@ -90,6 +97,7 @@ struct thread {
 	struct thread *reply_to;    /* caller waiting for our reply */
 	struct thread *server;      /* whom we wait on in TS_REPLY */
 	struct thread *task_next;   /* link in task->threads */
+	struct thread *kill_next;   /* deferred kill list */
 	struct endpoint *fault_ep;  /* fault handler (holds a ref) */
 	uint64_t fault_badge;
 	uint64_t ipc_badge;         /* badge of the call while in TS_SEND */
@@ -157,6 +165,8 @@ struct thread *tq_pop(struct tqueue *q);
 void obj_init(void);
 void obj_get(struct kobj *o);
 void obj_put(struct kobj *o);
+void obj_reap(void);
+void thread_kill_later(struct thread *t);
 struct task *task_alloc(void);
 void task_kill_children(struct task *t);
 struct thread *thread_alloc(struct task *task);
@@ -199,7 +209,7 @@ struct thread *ipc_recv(struct thread *t, struct endpoint *ep, bool block);
 struct thread *ipc_send(struct thread *t, struct endpoint *ep, uint64_t badge);
 struct thread *ipc_reply(struct thread *t, bool then_recv, struct endpoint *ep);
 long ipc_reply_save(struct thread *t);
-long ipc_check_reply_to(struct thread *t, struct thread *c);
+long ipc_check_reply_to(struct thread *t, struct thread *c, uint64_t call);
 void ipc_reply_to(struct thread *t, struct thread *c);
 void ipc_abort(struct thread *t);
 void notif_signal(struct notif *n, uint64_t bits);

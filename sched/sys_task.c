@@ -82,12 +82,16 @@ struct thread *sys_thread_fault(struct thread *t)
 		long e = handle_lookup(t->task, A(1), KOBJ_ENDPOINT, R_SEND, &eh);
 		if (e < 0)
 			return ret(t, e);
-		obj_get(eh->obj);
 	}
-	if (th->fault_ep)
-		obj_put(&th->fault_ep->obj);
+	if (th->in_fault) /* its fault message is queued on the old handler */
+		return ret(t, refuse(ERR_STATE, "thread_fault: thread %u is in a fault\n", th->id));
+	struct endpoint *old = th->fault_ep;
+	if (eh)
+		obj_get(eh->obj);
 	th->fault_ep = eh ? OBJ(eh, struct endpoint) : NULL;
 	th->fault_badge = eh ? eh->badge : 0;
+	if (old)
+		obj_put(&old->obj);
 	return ret(t, 0);
 }
 

@@ -102,7 +102,7 @@ static struct thread *sys_reply_to(struct thread *t)
 	struct thread *c = thread_of_obj(h->obj);
 	long e = check_msg(t);
 	if (!e)
-		e = ipc_check_reply_to(t, c);
+		e = ipc_check_reply_to(t, c, h->badge); /* the badge names the call */
 	if (e < 0)
 		return ret(t, e);
 	A(0) = 0;

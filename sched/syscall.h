@@ -17,7 +17,7 @@ typedef struct thread *(*sys_fn)(struct thread *t);
 static inline struct thread *ret(struct thread *t, long v)
 {
 	A(0) = (uint64_t)v;
-	if (__builtin_expect(!this_hart()->resched, 1))
+	if (__builtin_expect(!this_hart()->resched && t->state == TS_RUNNING, 1))
 		return t;
 	return sched_resume(t);
 }

@@ -19,10 +19,12 @@ static void thread_unlink(struct thread *t)
 		break;
 	case TS_SEND:
 	case TS_RECV:
-		tq_remove(&((struct endpoint *)t->queue)->q, t);
+		if (t->queue) /* ipc_abort may have dequeued it already */
+			tq_remove(&((struct endpoint *)t->queue)->q, t);
 		break;
 	case TS_NOTIF:
-		tq_remove(&((struct notif *)t->queue)->q, t);
+		if (t->queue)
+			tq_remove(&((struct notif *)t->queue)->q, t);
 		break;
 	case TS_SLEEP:
 		sched_unsleep(t);
@@ -49,7 +51,7 @@ static void thread_release_saved(struct thread *t)
 			c->reply_saved = false;
 			c->tf.regs[R_A0] = (uint64_t)ERR_DEAD;
 			if (c->in_fault)
-				thread_kill(c);
+				thread_kill_later(c);
 			else
 				sched_ready(c);
 		}
@@ -68,7 +70,7 @@ void thread_kill(struct thread *t)
 		t->reply_to = NULL;
 		c->server = NULL;
 		if (c->in_fault) {
-			thread_kill(c);
+			thread_kill_later(c); /* no recursion: obj_reap does it */
 		} else {
 			c->tf.regs[R_A0] = (uint64_t)ERR_DEAD;
 			sched_ready(c);
@@ -113,7 +115,6 @@ void task_kill(struct task *t)
 	if (t->obj.dead)
 		return;
 	t->obj.dead = true;
-	obj_get(&t->obj); /* keep it while threads and handles go */
 	task_kill_children(t); /* first: their quota comes back to t */
 	for (struct thread *th = t->threads; th; th = th->task_next)
 		thread_kill(th);
@@ -128,7 +129,6 @@ void task_kill(struct task *t)
 		kprintf("kernel: the root task died; stopping\n");
 		arch_poweroff(98);
 	}
-	obj_put(&t->obj);
 }
 
 void thread_start(struct thread *t) { sched_ready(t); }
