@@ -161,6 +161,7 @@ void test_regs(void)
 	chk((long)r.regs[5], SYS_NOTIF_WAIT, "t0 = SYS_NOTIF_WAIT");
 	chk((long)r.regs[7], g_park, "t2 = the notification it waits on");
 	chk(sys_thread_suspend(th), ERR_STATE, "suspend a blocked thread");
+	r.regs[0] = 0x4000; /* what a refused write would have put there */
 	chk(sys_thread_write(th, &r), ERR_STATE, "write a blocked thread's registers");
 	chk(sys_thread_read(th, &r), 0, "read them again");
 	chk((long)r.regs[0], (long)ktest_park_ecall + 4, "... unchanged");
