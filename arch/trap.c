@@ -137,9 +137,7 @@ struct thread *trap_user(struct thread *t)
 	} else {
 		next = fault_user(t, cause, csr_read(stval), t->tf.regs[REG_PC], 0);
 	}
-	obj_reap(); /* deferred kills and releases (sched/object.c) */
-	if (__builtin_expect(next->obj.dead, 0))
-		next = sched_next(); /* the reaping took it */
+	next = obj_reap_before(next); /* deferred releases (sched/object.c) */
 	return trap_leave(next);
 }
 

@@ -51,6 +51,7 @@ static void obj_release(struct kobj *o)
 
 static struct kobj *reap_list;       /* refs reached 0: release at exit */
 static struct thread *kill_list;     /* killed as a consequence of a kill */
+bool obj_reap_pending;               /* either list is not empty */
 
 void obj_put(struct kobj *o)
 {
@@ -58,6 +59,7 @@ void obj_put(struct kobj *o)
 		o->reaping = true;
 		o->reap_next = reap_list;
 		reap_list = o;
+		obj_reap_pending = true;
 	}
 }
 
@@ -68,6 +70,13 @@ void thread_kill_later(struct thread *t)
 	t->kill_queued = true;
 	t->kill_next = kill_list;
 	kill_list = t;
+	obj_reap_pending = true;
+}
+
+__attribute__((noinline)) struct thread *obj_reap_slow(struct thread *next)
+{
+	obj_reap();
+	return next->obj.dead ? sched_next() : next;
 }
 
 /* The end of every kernel entry (arch/trap.c): finish deferred kills and
@@ -88,6 +97,7 @@ void obj_reap(void)
 		if (o->refs == 0)
 			obj_release(o);
 	}
+	obj_reap_pending = false;
 }
 
 struct task *task_alloc(void)

@@ -166,6 +166,18 @@ void obj_init(void);
 void obj_get(struct kobj *o);
 void obj_put(struct kobj *o);
 void obj_reap(void);
+struct thread *obj_reap_slow(struct thread *next);
+extern bool obj_reap_pending;
+
+/* End of a kernel entry: run deferred releases (rarely any) and replace
+ * next if they killed it. The slow part stays out of line so the trap
+ * path keeps a small stack frame. */
+static inline struct thread *obj_reap_before(struct thread *next)
+{
+	if (__builtin_expect(!obj_reap_pending, 1))
+		return next;
+	return obj_reap_slow(next);
+}
 void thread_kill_later(struct thread *t);
 struct task *task_alloc(void);
 void task_kill_children(struct task *t);
