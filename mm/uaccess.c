@@ -22,12 +22,15 @@ static pte_t *uaccess_pte(struct task *t, uint64_t va, bool write)
 	return e;
 }
 
+/* The kernel address of user va. A write through it counts as the user's
+ * own: A and D are set as the MMU would, so eviction policies reading
+ * AD_CLEAR see the page as written. */
 static void *uaccess_kva(struct task *t, uint64_t va, bool write)
 {
 	int level;
 	pte_t *e = pt_lookup(t->root_pa, va, &level);
 	uint64_t offset = va & ((PG_SIZE << (9 * level)) - 1);
-	(void)write;
+	*e |= PTE_A | (write ? PTE_D : 0);
 	return (char *)mm_phys(pte_pa(*e)) + offset;
 }
 
