@@ -397,6 +397,50 @@ static void test_free_user(void)
 	CHECK_EQ(changed, 0);
 }
 
+/* Clear the leaf at va (what do_unmap does before pruning). */
+static void clear4k(uint64_t root, uint64_t va)
+{
+	int level;
+	pte_t *e = pt_lookup(root, va, &level);
+	CHECK_EQ(level, 0);
+	*e = 0;
+}
+
+/* pt_prune frees exactly the table pages left empty inside the range and
+ * keeps every table that still maps something (and the root). */
+static void test_prune(void)
+{
+	uint64_t root = fresh_root();
+	int level;
+	map4k(root, 0x1000, DATA_PA, PTE_R);     /* L1 a, L0 a */
+	map4k(root, 0x2000, DATA_PA, PTE_R);     /* same L0 */
+	map4k(root, 0x400000, DATA_PA, PTE_R);   /* L0 b under L1 a */
+	map4k(root, 0x40000000, DATA_PA, PTE_R); /* L1 c, L0 c */
+	CHECK_EQ(nalloc, 5);
+
+	clear4k(root, 0x1000); /* L0 a still holds 0x2000 */
+	pt_prune(root, 0x0, 0x3000, test_free, &nfree);
+	CHECK_EQ(nfree, 0);
+
+	clear4k(root, 0x2000); /* L0 a empty now; L1 a still has L0 b */
+	pt_prune(root, 0x0, 0x3000, test_free, &nfree);
+	CHECK_EQ(nfree, 1);
+	CHECK_EQ(pt_tables_needed(root, 0x1000), 1);  /* L0 a gone, L1 a kept */
+	CHECK_EQ(pt_tables_needed(root, 0x400000), 0); /* L0 b kept */
+
+	clear4k(root, 0x400000); /* L0 b empty, but outside the range: kept, */
+	pt_prune(root, 0x0, 0x3000, test_free, &nfree);
+	CHECK_EQ(nfree, 1);                            /* and so L1 a too */
+	CHECK_EQ(pt_tables_needed(root, 0x400000), 0);
+	pt_lookup(root, 0x40000000, &level);
+	CHECK_EQ(level, 0); /* the other GiB untouched */
+
+	clear4k(root, 0x40000000);
+	pt_prune(root, 0, USER_TOP, test_free, &nfree);
+	CHECK_EQ(nfree, 5); /* everything but the root */
+	CHECK_EQ(pt_tables_needed(root, 0x40000000), 2);
+}
+
 static void test_free_empty(void)
 {
 	uint64_t root = fresh_root();
@@ -416,6 +460,7 @@ int main(void)
 	test_range_dense();
 	test_range_super();
 	test_free_user();
+	test_prune();
 	test_free_empty();
 	return check_report("host-pt");
 }
