@@ -75,6 +75,8 @@ void thread_kill_later(struct thread *t)
 
 __attribute__((noinline)) struct thread *obj_reap_slow(struct thread *next)
 {
+	next->state = TS_RUNNING; /* off every queue: a kill must not unlink it */
+	next->queue = NULL;
 	obj_reap();
 	return next->obj.dead ? sched_next() : next;
 }

@@ -74,8 +74,13 @@ static unsigned sched_top_prio(uint32_t mask)
 /* Highest-priority ready thread, off its queue; idles until there is one. */
 struct thread *sched_next(void)
 {
-	while (!runq_mask)
+	for (;;) {
+		if (obj_reap_pending)
+			obj_reap(); /* before choosing: it may kill or wake threads */
+		if (runq_mask)
+			break;
 		arch_idle_wait();
+	}
 	unsigned p = sched_top_prio(runq_mask);
 	struct thread *t = runq[p].head;
 	sched_unready(t);
