@@ -44,7 +44,7 @@ static void trap_fpu(struct hart *h, struct thread *t)
 static struct thread *trap_switch(struct hart *h, struct thread *t)
 {
 	if (h->current && h->current->state == TS_RUNNING)
-		h->current->state = TS_READY;
+		sched_ready(h->current); /* still runnable: back on its queue */
 	h->current = t;
 	t->state = TS_RUNNING;
 	if (h->space != t->task) {
