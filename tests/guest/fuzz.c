@@ -8,20 +8,12 @@
 #include <stdint.h>
 
 #include "libsys.h"
+#include "rng.h"
 #include "root.h"
 
 #define ROUNDS 200
 #define SYSCALLS 400
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 /* Interesting values: handles, edges of the address space, kernel
  * addresses, alignments, huge counts. */

@@ -2,6 +2,7 @@
  * TS_RECV with r->queue = E2 although it was popped; the deferred release
  * of P (parent of r's task) kills r, and thread_unlink's tq_remove on E2
  * empties E2's queue: receiver Z, queued behind r, is lost. */
+#include "kreg.h"
 #include "libsys.h"
 #include "root.h"
 
@@ -18,13 +19,6 @@ static void z_fn(long arg)
 	z_got = r == 0x55 ? 1 : r;
 }
 
-static void parent_fn(long ep)
-{
-	struct msg m = {.label = 1, .handle = (uint64_t)sys_task_create(8)};
-	sys_call(ep, &m);
-	*(volatile int *)0 = 1; /* fault to E_f, served by r in T */
-}
-
 int main(void)
 {
 	const struct bootinfo *bi = libsys_bootinfo;
@@ -32,13 +26,9 @@ int main(void)
 	tap_plan(5);
 	long ep = sys_ep_create(), ef = sys_ep_create(), pth;
 	g_e2 = sys_ep_create();
-	long efs = sys_handle_dup(ef, R_SEND, 0x66);
-	long p = root_clone_give(parent_fn, 0, ep, R_SEND, 20, 16, &pth);
-	sys_thread_fault(pth, efs);
+	long efs = sys_handle_dup(ef, R_SEND, 0x66), p;
+	long t = kreg_family(ep, efs, &p, &pth); /* T, child of P */
 	struct msg m = {0};
-	sys_recv(ep, &m);
-	long t = (long)m.handle; /* T, child of P */
-	m = (struct msg){0};
 	sys_reply(&m);
 	long ef_t = sys_handle_give(t, ef, R_RECV, 0), e2_t = sys_handle_give(t, g_e2, R_RECV, 0);
 	uint64_t code = (uint64_t)recv_twice;

@@ -2,6 +2,7 @@
  * release of P (N's task's parent) kills N while it is off the run queue:
  * thread_unlink -> sched_unready -> tq_remove on a queue N is not on, which
  * empties runq[prio] and loses every other thread there (Z). */
+#include "kreg.h"
 #include "libsys.h"
 #include "root.h"
 #include <stdio.h>
@@ -12,24 +13,13 @@ static char zstack[8192] __attribute__((aligned(16))), cstack[8192] __attribute_
 static void z_fn(long arg) { (void)arg; z_ran = 1; }
 static void x_fn(long arg) { (void)arg; /* returns: sys_exit */ }
 
-static void parent_fn(long ep)
-{
-	struct msg m = {.label = 1, .handle = (uint64_t)sys_task_create(8)};
-	sys_call(ep, &m); /* hand T to the root; then fault (handled there) */
-	*(volatile int *)0 = 1;
-}
-
 int main(void)
 {
 	root_init();
 	tap_plan(4);
-	long ep = sys_ep_create(), pth, f = sys_handle_dup(ep, R_SEND, 0x77);
-	long p = root_clone_give(parent_fn, 0, ep, R_SEND, 20, 16, &pth);
-	sys_thread_fault(pth, f);
+	long ep = sys_ep_create(), p, pth, f = sys_handle_dup(ep, R_SEND, 0x77);
+	long t = kreg_family(ep, f, &p, &pth); /* T, child of P */
 	struct msg m = {0};
-	sys_recv(ep, &m);
-	long t = (long)m.handle; /* T, child of P */
-	m = (struct msg){0};
 	sys_reply_recv(ep, &m); /* P faults to us */
 	tap_eq(m.label, LABEL_FAULT, "P's thread faults to us");
 	m = (struct msg){.label = FAULT_KILL};

@@ -4,6 +4,7 @@
  * entry whose releases kill the calling thread itself, and a chain of
  * 240 threads each holding the previous one's fault, killed at once.
  */
+#include "kreg.h"
 #include "libsys.h"
 #include "root.h"
 
@@ -32,22 +33,12 @@ static void test_fault_handler_move(void)
 
 /* P creates T; a thread of T closes T's only handle to P: P's release
  * kills its child T, the calling thread included, inside that syscall. */
-static void parent_fn(long ep)
-{
-	struct msg m = {.label = 1, .handle = (uint64_t)sys_task_create(8)};
-	sys_call(ep, &m); /* hand T to the root; then fault (handled there) */
-	*(volatile int *)0 = 1;
-}
-
 static void test_release_kills_caller(void)
 {
 	const struct bootinfo *bi = libsys_bootinfo;
-	long ep = sys_ep_create(), pth, f = sys_handle_dup(ep, R_SEND, 0x77);
-	long p = root_clone_give(parent_fn, 0, ep, R_SEND, 20, 16, &pth);
-	sys_thread_fault(pth, f);
-	struct msg m = {0};
-	sys_recv(ep, &m);
-	long t = (long)m.handle; /* T, created by P */
+	long ep = sys_ep_create(), p, pth, f = sys_handle_dup(ep, R_SEND, 0x77);
+	long t = kreg_family(ep, f, &p, &pth); /* T, created by P */
+	struct msg m;
 	uint64_t code = (uint64_t)close_and_spin;
 	tap_eq(sys_map(t, code, bi->image_pa + code - bi->image_va, PERM_R | PERM_X), 0,
 	       "map the closing code into T");

@@ -10,19 +10,11 @@
 #include <unistd.h>
 
 #include "libsys.h"
+#include "rng.h"
 
 #define ROUNDS 150
 #define CALLS 300
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 static char scratch[8192];
 
