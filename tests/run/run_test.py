@@ -42,7 +42,7 @@ def main():
                              str(prog)], capture_output=True, text=True)
         check("tools/ucc builds an out-of-tree program", cc.returncode == 0, cc.stderr[-200:])
         st, out, _ = run("hello x 'y z'", add=[str(prog)])
-        want = "arg 1: x\narg 2: y z\nchild ok\n"
+        want = "arg 1: x\narg 2: y z\nchild ok, echo is ELF\n"
         check("tools/run --add runs it with its arguments", out == want, repr(out))
         check("and returns its exit status 5", st == 5, f"status {st}")
     print("TAP version 13")
