@@ -23,6 +23,7 @@ enum file_kind { F_CONSOLE, F_PIPE_R, F_PIPE_W, F_INITRD };
 struct waiter {
 	long reply;      /* saved reply handle, 0 = free slot */
 	long pid;
+	long task_id;    /* the image that asked (exec makes a new task) */
 	uint64_t buf, len, done;
 };
 
@@ -85,7 +86,7 @@ static bool fs_wait(struct waiter *q, struct proc *p, uint64_t buf, uint64_t len
 			long h = sys_reply_save();
 			if (h < 0)
 				return false;
-			q[i] = (struct waiter){h, p->pid, buf, len, done};
+			q[i] = (struct waiter){h, p->pid, p->task_id, buf, len, done};
 			return true;
 		}
 	}
@@ -97,6 +98,14 @@ static void fs_drop(struct waiter *w)
 {
 	sys_handle_close(w->reply);
 	w->reply = 0;
+}
+
+/* The waiter's process if it still runs the image that asked: a zombie's
+ * memory is gone, and after exec the buffer address means nothing. */
+static struct proc *fs_waiter_proc(const struct waiter *w)
+{
+	struct proc *p = proc_find(w->pid);
+	return p && p->state == P_LIVE && p->task_id == w->task_id ? p : NULL;
 }
 
 static void fs_answer(struct waiter *w, long result)
@@ -148,7 +157,7 @@ static void pipe_kick(struct pipe *pp)
 {
 	for (int i = 0; i < MAX_WAITERS; i++) {
 		struct waiter *w = &pp->rq[i];
-		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
+		struct proc *p = w->reply ? fs_waiter_proc(w) : NULL;
 		if (w->reply && !p)
 			fs_drop(w); /* its process died */
 		else if (p && (pp->len || !pp->writers))
@@ -156,7 +165,7 @@ static void pipe_kick(struct pipe *pp)
 	}
 	for (int i = 0; i < MAX_WAITERS; i++) {
 		struct waiter *w = &pp->wq[i];
-		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
+		struct proc *p = w->reply ? fs_waiter_proc(w) : NULL;
 		if (w->reply && !p) {
 			fs_drop(w);
 		} else if (p && !pp->readers) {
@@ -213,7 +222,7 @@ static void cons_kick(void)
 {
 	for (int i = 0; i < MAX_WAITERS && (cons.in_len || cons.eof); i++) {
 		struct waiter *w = &cons.rq[i];
-		struct proc *p = w->reply ? proc_find(w->pid) : NULL;
+		struct proc *p = w->reply ? fs_waiter_proc(w) : NULL;
 		if (w->reply && !p) {
 			fs_drop(w);
 		} else if (p && cons.in_len) {

@@ -209,8 +209,12 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 		return true;
 	}
 	struct proc *p = badge > 0 ? proc_find(badge) : NULL;
-	if (!p || p->state != P_LIVE) { /* not (or no longer) a process */
-		*m = m->label == LABEL_FAULT ? (struct msg){.label = FAULT_KILL} : pager_err(-ESRCH);
+	bool fault = m->label == LABEL_FAULT;
+	/* A process may start threads in tasks of its own and point their
+	 * faults at us with its badge: we serve only its own task's faults
+	 * (a frame mapped elsewhere would be held by nobody we know of). */
+	if (!p || p->state != P_LIVE || (fault && (long)m->w[FAULT_W_TASK] != p->task_id)) {
+		*m = fault ? (struct msg){.label = FAULT_KILL} : pager_err(-ESRCH);
 		return true;
 	}
 	*who = p;

@@ -46,6 +46,7 @@ struct proc {
 	uint8_t state;
 	long pid, ppid;
 	long task, thread;     /* handles in the pager */
+	long task_id;          /* the kernel's id of task (fault messages) */
 	char name[PG_NAME_MAX];
 	struct region regions[MAX_REGIONS];
 	int nregions;

@@ -110,6 +110,7 @@ static long proc_task(struct proc *p, struct startinfo *si, long given)
 	}
 	if (p->task < 0)
 		return -ENOMEM;
+	p->task_id = sys_task_info(p->task, NULL, NULL); /* names its faults */
 	long h = sys_handle_give(p->task, pg_ep, R_SEND, (uint64_t)p->pid);
 	si->pager = (uint64_t)h;
 	if (h >= 0)
@@ -302,6 +303,7 @@ long proc_exec(struct proc *p, struct msg *m)
 	p->pages = np.pages;
 	p->resident = np.resident;
 	p->task = np.task;
+	p->task_id = np.task_id;
 	p->thread = np.thread;
 	strncpy(p->name, name, PG_NAME_MAX - 1);
 	return 0;
