@@ -65,7 +65,8 @@
 #define SYS_REPLY_SAVE 38   /* () -> reply handle for the pending caller */
 #define SYS_REPLY_TO 39     /* (reply, label, w0..w5, xfer) -> 0; closes it */
 #define SYS_TASK_QUOTA 40   /* (task, pages) -> 0: resize a child's quota */
-#define SYS_COUNT 41
+#define SYS_TASK_WATCH 41   /* (task, notif, bits) -> 0: signal bits when it dies */
+#define SYS_COUNT 42
 
 /* Errors: returned negative in a0. Each names one reason. */
 #define ERR_INVAL (-1)   /* malformed argument (bad perms, label, prio) */

@@ -162,6 +162,10 @@ static inline long sys_task_quota(long task, uint64_t pages)
 {
 	return sys4(SYS_TASK_QUOTA, task, (long)pages, 0, 0);
 }
+static inline long sys_task_watch(long task, long notif, uint64_t bits)
+{
+	return sys4(SYS_TASK_WATCH, task, notif, (long)bits, 0);
+}
 static inline __attribute__((noreturn)) void sys_exit(long status)
 {
 	sys4(SYS_EXIT, status, 0, 0, 0);

@@ -125,6 +125,8 @@ struct task {
 	struct task *quota_from;  /* creator; quota returns to it */
 	uint64_t grant_base, grant_end; /* frames it may map */
 	struct thread *threads;
+	struct notif *death;      /* TASK_WATCH: signalled when we die (ref) */
+	uint64_t death_bits;
 	struct handle handles[NHANDLES];
 };
 

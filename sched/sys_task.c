@@ -181,6 +181,30 @@ struct thread *sys_task_kill(struct thread *t)
 	return sched_resume(t); /* sched_next if t was in it */
 }
 
+/* (task, notif, bits): when the task dies, signal bits on notif (one
+ * watcher per task; 0 bits removes it). */
+struct thread *sys_task_watch(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_TASK, R_CONTROL);
+	struct task *task = OBJ(h, struct task);
+	struct handle *nh = NULL;
+	if (A(2)) {
+		long e = handle_lookup(t->task, A(1), KOBJ_NOTIF, R_SEND, &nh);
+		if (e < 0)
+			return ret(t, e);
+	}
+	if (task->obj.dead)
+		return ret(t, refuse(ERR_DEAD, "task_watch: task %u is dead\n", task->id));
+	struct notif *old = task->death;
+	if (nh)
+		obj_get(nh->obj);
+	task->death = nh ? OBJ(nh, struct notif) : NULL;
+	task->death_bits = A(2);
+	if (old)
+		obj_put(&old->obj);
+	return ret(t, 0);
+}
+
 struct thread *sys_task_info(struct thread *t)
 {
 	LOOKUP(h, 0, KOBJ_TASK, 0);

@@ -258,6 +258,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
 	[SYS_REPLY_SAVE] = sys_reply_save,
 	[SYS_REPLY_TO] = sys_reply_to,
 	[SYS_TASK_QUOTA] = sys_task_quota,
+	[SYS_TASK_WATCH] = sys_task_watch,
 };
 
 struct thread *syscall_dispatch(struct thread *t)

@@ -52,6 +52,7 @@ struct thread *sys_thread_prio(struct thread *t);
 struct thread *sys_task_kill(struct thread *t);
 struct thread *sys_task_info(struct thread *t);
 struct thread *sys_task_quota(struct thread *t);
+struct thread *sys_task_watch(struct thread *t);
 struct thread *sys_exit(struct thread *t);
 struct thread *sys_yield(struct thread *t);
 struct thread *sys_sleep(struct thread *t);

@@ -115,6 +115,11 @@ void task_kill(struct task *t)
 	if (t->obj.dead)
 		return;
 	t->obj.dead = true;
+	if (t->death) { /* whoever watches us (the pager) learns of it */
+		notif_signal(t->death, t->death_bits);
+		obj_put(&t->death->obj);
+		t->death = NULL;
+	}
 	task_kill_children(t); /* first: their quota comes back to t */
 	for (struct thread *th = t->threads; th; th = th->task_next)
 		thread_kill(th);

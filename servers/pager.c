@@ -208,6 +208,11 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 		*m = pager_ok(0);
 		return true;
 	}
+	if (badge == (long)WATCH_BADGE && m->label == PG_TASKS_DIED) {
+		proc_tasks_died(m->w[0]);
+		*m = pager_ok(0);
+		return true;
+	}
 	struct proc *p = badge > 0 ? proc_find(badge) : NULL;
 	bool fault = m->label == LABEL_FAULT;
 	/* A process may start threads in tasks of its own and point their
@@ -288,6 +293,7 @@ int main(void)
 	       (unsigned long)(frames_free_count(&pg_frames) >> 8),
 	       (unsigned long)(bi->initrd_size >> 10));
 	console_start();
+	watch_start();
 	long pid = proc_spawn(NULL, init, argv, 0);
 	if (pid < 0) {
 		printf("pager: cannot start init \"%s\" (error %ld)\n", init, -pid);

@@ -47,6 +47,7 @@ struct proc {
 	long pid, ppid;
 	long task, thread;     /* handles in the pager */
 	long task_id;          /* the kernel's id of task (fault messages) */
+	int slot;              /* index in the process table (death bit) */
 	char name[PG_NAME_MAX];
 	struct region regions[MAX_REGIONS];
 	int nregions;
@@ -72,6 +73,8 @@ extern struct pager_stats pg_stats;
 extern long pg_ep;
 extern bool pg_bench;
 #define CONSOLE_BADGE (1ULL << 40) /* calls from console.c's thread */
+#define WATCH_BADGE (1ULL << 41)   /* calls from watch.c's thread */
+#define PG_TASKS_DIED 100          /* watch.c: w0 = slots whose task died */
 
 /* vm.c: regions, faults, COW, copies to and from a process */
 struct region *vm_region_find(struct proc *p, uint64_t va);
@@ -113,5 +116,10 @@ void fs_fork(struct proc *parent, struct proc *child);
 void fs_close_all(struct proc *p);
 void fs_console_input(const char *buf, unsigned n);
 void console_start(void);
+
+/* watch.c: tasks that die behind our back */
+void watch_start(void);
+long watch_task(long task, int slot);
+void proc_tasks_died(uint64_t slots);
 
 #endif /* SERVERS_PAGER_H */

@@ -36,6 +36,7 @@ static struct proc *proc_alloc(const char *name, long ppid)
 		if (procs[i].state == P_FREE) {
 			struct proc *p = &procs[i];
 			memset(p, 0, sizeof *p);
+			p->slot = i;
 			p->pid = next_pid++;
 			p->ppid = ppid;
 			p->pt_quota = PROC_QUOTA;
@@ -111,6 +112,7 @@ static long proc_task(struct proc *p, struct startinfo *si, long given)
 	if (p->task < 0)
 		return -ENOMEM;
 	p->task_id = sys_task_info(p->task, NULL, NULL); /* names its faults */
+	watch_task(p->task, p->slot);
 	long h = sys_handle_give(p->task, pg_ep, R_SEND, (uint64_t)p->pid);
 	si->pager = (uint64_t)h;
 	if (h >= 0)
@@ -396,6 +398,21 @@ void proc_exit(struct proc *p, long status)
 		sys_poweroff(H_PLATFORM, (unsigned)code & 0xff);
 	}
 	proc_notify_parent(p);
+}
+
+/* watch.c saw these slots' tasks die. Those still live here ended their
+ * own task without PG_EXIT: they are gone, as if killed. (Tasks we killed
+ * ourselves, or an image replaced by exec, are not live or still alive.) */
+void proc_tasks_died(uint64_t slots)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = &procs[i];
+		if (!(slots >> i & 1) || p->state != P_LIVE ||
+		    sys_task_info(p->task, NULL, NULL) != ERR_DEAD)
+			continue;
+		printf("pager: pid %ld (%s) ended its own task\n", p->pid, p->name);
+		proc_exit(p, PG_STATUS_SIGNAL(SIGKILL));
+	}
 }
 
 long proc_kill(long pid, long sig)

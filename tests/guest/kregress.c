@@ -1,8 +1,9 @@
 /*
  * kregress.c - regressions for kernel bugs found in review (root=kregress):
  * moving a thread's fault handler while its fault is queued, a kernel
- * entry whose releases kill the calling thread itself, and a chain of
- * 240 threads each holding the previous one's fault, killed at once.
+ * entry whose releases kill the calling thread itself, a chain of 240
+ * threads each holding the previous one's fault, killed at once; and the
+ * task death notification the pager relies on.
  */
 #include "kreg.h"
 #include "libsys.h"
@@ -90,12 +91,27 @@ static void test_fault_chain(void)
 	sys_handle_close(th);
 }
 
+/* TASK_WATCH: a task's death signals the watcher's bits, once. */
+static void test_task_watch(void)
+{
+	long n = sys_notif_create(), task = sys_task_create(2);
+	long ro = sys_handle_dup(n, R_RECV, 0);
+	tap_eq(sys_task_watch(task, ro, 1), ERR_RIGHTS, "watch through a handle without R_SEND");
+	tap_eq(sys_task_watch(task, n, 0x30), 0, "watch a task");
+	tap_eq(sys_notif_poll(n), 0, "nothing yet");
+	sys_task_kill(task);
+	tap_eq(sys_notif_poll(n), 0x30, "its death signals the bits");
+	tap_eq(sys_task_watch(task, n, 1), ERR_DEAD, "a dead task cannot be watched");
+	sys_handle_close(task), sys_handle_close(ro), sys_handle_close(n);
+}
+
 int main(void)
 {
 	root_init();
-	tap_plan(14);
+	tap_plan(19);
 	test_fault_handler_move();
 	test_release_kills_caller();
 	test_fault_chain();
+	test_task_watch();
 	return tap_done();
 }
