@@ -195,6 +195,8 @@ struct thread *sys_task_watch(struct thread *t)
 	}
 	if (task->obj.dead)
 		return ret(t, refuse(ERR_DEAD, "task_watch: task %u is dead\n", task->id));
+	if (task->quota_from != t->task) /* else a task could unwatch itself */
+		return ret(t, refuse(ERR_STATE, "task_watch: task %u not our child\n", task->id));
 	struct notif *old = task->death;
 	if (nh)
 		obj_get(nh->obj);

@@ -503,8 +503,25 @@ void fs_fork(struct proc *parent, struct proc *child)
 	}
 }
 
+static void fs_forget(struct waiter *q, long pid)
+{
+	for (int i = 0; i < MAX_WAITERS; i++)
+		if (q[i].reply && q[i].pid == pid)
+			fs_drop(&q[i]);
+}
+
+/* A process ends: drop its waiting reads and writes now (their saved
+ * replies keep its dead thread alive), then close its descriptors. */
 void fs_close_all(struct proc *p)
 {
+	fs_forget(cons.rq, p->pid);
+	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
+		struct file *f = p->fds[fd];
+		if (f && (f->kind == F_PIPE_R || f->kind == F_PIPE_W)) {
+			fs_forget(f->pipe->rq, p->pid);
+			fs_forget(f->pipe->wq, p->pid);
+		}
+	}
 	for (int fd = 0; fd < PG_MAX_FDS; fd++)
 		if (p->fds[fd])
 			fs_close(p, (uint64_t)fd);

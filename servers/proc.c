@@ -377,6 +377,7 @@ static void proc_notify_parent(struct proc *p)
 void proc_exit(struct proc *p, long status)
 {
 	proc_discard(p);
+	p->state = P_ZOMBIE; /* from here its memory is gone: no I/O for it */
 	fs_close_all(p);
 	if (p->wait_reply)
 		sys_handle_close(p->wait_reply);

@@ -15,9 +15,10 @@ static void watch_loop(long arg)
 	long ep = sys_handle_dup(pg_ep, R_SEND, WATCH_BADGE);
 	(void)arg;
 	for (;;) {
-		long bits = sys_notif_wait(watch_notif);
-		struct msg m = {.label = PG_TASKS_DIED, .w = {(uint64_t)bits}};
-		if (bits > 0)
+		/* unsigned: slot 63's bit is the sign bit */
+		uint64_t bits = (uint64_t)sys_notif_wait(watch_notif);
+		struct msg m = {.label = PG_TASKS_DIED, .w = {bits}};
+		if (bits)
 			sys_call(ep, &m);
 	}
 }
