@@ -49,7 +49,7 @@ static struct {
 	char in[1024];
 	unsigned in_len;
 	unsigned eof;
-	struct waiter rq[MAX_WAITERS];
+	struct waiter rq[MAX_PROCS]; /* one per process at most: see cons_read */
 	struct file file;
 } cons;
 
@@ -79,9 +79,10 @@ static struct file *fs_fd(struct proc *p, uint64_t fd)
 	return fd < PG_MAX_FDS ? p->fds[fd] : NULL;
 }
 
-static bool fs_wait(struct waiter *q, struct proc *p, uint64_t buf, uint64_t len, uint64_t done)
+static bool fs_wait_n(struct waiter *q, int n, struct proc *p, uint64_t buf, uint64_t len,
+		      uint64_t done)
 {
-	for (int i = 0; i < MAX_WAITERS; i++) {
+	for (int i = 0; i < n; i++) {
 		if (!q[i].reply) {
 			long h = sys_reply_save();
 			if (h < 0)
@@ -91,6 +92,11 @@ static bool fs_wait(struct waiter *q, struct proc *p, uint64_t buf, uint64_t len
 		}
 	}
 	return false;
+}
+
+static bool fs_wait(struct waiter *q, struct proc *p, uint64_t buf, uint64_t len, uint64_t done)
+{
+	return fs_wait_n(q, MAX_WAITERS, p, buf, len, done);
 }
 
 /* Forget a waiter whose process is gone, and its saved reply. */
@@ -220,7 +226,7 @@ static long cons_take(struct proc *p, uint64_t buf, uint64_t len)
 
 static void cons_kick(void)
 {
-	for (int i = 0; i < MAX_WAITERS && (cons.in_len || cons.eof); i++) {
+	for (int i = 0; i < MAX_PROCS && (cons.in_len || cons.eof); i++) {
 		struct waiter *w = &cons.rq[i];
 		struct proc *p = w->reply ? fs_waiter_proc(w) : NULL;
 		if (w->reply && !p) {
@@ -286,6 +292,16 @@ static void cons_bench_first_read(void)
 	sys_poweroff(H_PLATFORM, 0);
 }
 
+/* One waiting console read per process: then no process can take every
+ * slot and starve the shell (a second read gets EAGAIN). */
+static bool cons_waiting(const struct proc *p)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (cons.rq[i].reply && cons.rq[i].pid == p->pid)
+			return true;
+	return false;
+}
+
 static bool cons_read(struct proc *p, uint64_t buf, uint64_t len, struct msg *m)
 {
 	long n;
@@ -295,7 +311,7 @@ static bool cons_read(struct proc *p, uint64_t buf, uint64_t len, struct msg *m)
 	} else if (cons.eof) {
 		cons.eof--;
 		n = 0;
-	} else if (fs_wait(cons.rq, p, buf, len, 0)) {
+	} else if (!cons_waiting(p) && fs_wait_n(cons.rq, MAX_PROCS, p, buf, len, 0)) {
 		return false;
 	} else {
 		n = -EAGAIN;
@@ -514,7 +530,9 @@ static void fs_forget(struct waiter *q, long pid)
  * replies keep its dead thread alive), then close its descriptors. */
 void fs_close_all(struct proc *p)
 {
-	fs_forget(cons.rq, p->pid);
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (cons.rq[i].reply && cons.rq[i].pid == p->pid)
+			fs_drop(&cons.rq[i]);
 	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
 		struct file *f = p->fds[fd];
 		if (f && (f->kind == F_PIPE_R || f->kind == F_PIPE_W)) {

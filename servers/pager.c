@@ -215,6 +215,12 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 	}
 	struct proc *p = badge > 0 ? proc_find(badge) : NULL;
 	bool fault = m->label == LABEL_FAULT;
+	/* A handle may come with any call; only PG_SPAWN uses one. The others
+	 * would stay in our table for good. */
+	if ((long)m->handle > 0 && !(m->label == PG_SPAWN && p && p->state == P_LIVE)) {
+		sys_handle_close((long)m->handle);
+		m->handle = 0;
+	}
 	/* A process may start threads in tasks of its own and point their
 	 * faults at us with its badge: we serve only its own task's faults
 	 * (a frame mapped elsewhere would be held by nobody we know of). */
