@@ -49,17 +49,34 @@ static int libsys_getc(FILE *f)
 	return read(0, &c, 1) == 1 ? c : EOF;
 }
 
-/* stderr is unbuffered and goes to fd 2, so a pipeline stage's errors
- * reach the console, not the next stage. */
-static int libsys_putc_err(char c, FILE *f)
+/* stderr goes to fd 2, so a pipeline stage's errors reach the console,
+ * not the next stage. Line-buffered like stdout, which is flushed first so
+ * the two stay in order. */
+static char err_buf[256];
+static unsigned err_len;
+
+static int libsys_flush_err(FILE *f)
 {
 	(void)f;
-	write(2, &c, 1);
+	if (err_len)
+		write(2, err_buf, err_len);
+	err_len = 0;
+	return 0;
+}
+
+static int libsys_putc_err(char c, FILE *f)
+{
+	if (!err_len)
+		libsys_flush(stdout);
+	err_buf[err_len++] = c;
+	if (c == '\n' || err_len == sizeof err_buf)
+		libsys_flush_err(f);
 	return (unsigned char)c;
 }
 
 static FILE libsys_stdio = FDEV_SETUP_STREAM(libsys_putc, libsys_getc, libsys_flush, _FDEV_SETUP_RW);
-static FILE libsys_err = FDEV_SETUP_STREAM(libsys_putc_err, NULL, NULL, _FDEV_SETUP_WRITE);
+static FILE libsys_err =
+	FDEV_SETUP_STREAM(libsys_putc_err, NULL, libsys_flush_err, _FDEV_SETUP_WRITE);
 FILE *const stdin = &libsys_stdio;
 FILE *const stdout = &libsys_stdio;
 FILE *const stderr = &libsys_err;
@@ -87,6 +104,7 @@ void *sbrk(ptrdiff_t incr)
 void _exit(int status)
 {
 	libsys_flush(stdout);
+	libsys_flush_err(stderr);
 	if (libsys_startinfo) {
 		struct msg m = {.label = PG_EXIT, .w = {(uint64_t)(unsigned)status}};
 		sys_call((long)libsys_startinfo->pager, &m);

@@ -9,12 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* "cat: WHAT: reason" on fd 2. */
+/* "cat: WHAT: reason" on stderr. */
 static void cat_error(const char *what, int err)
 {
-	char buf[200];
-	int n = snprintf(buf, sizeof buf, "cat: %s: %s\n", what, strerror(err));
-	write(2, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf);
+	fprintf(stderr, "cat: %s: %s\n", what, strerror(err));
 }
 
 static int write_all(int fd, const char *buf, size_t len)

@@ -5,22 +5,10 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* "kill: ..." on fd 2 (libsys's stderr FILE writes to fd 1). */
-static void kill_error(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	write(2, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
-}
 
 /* A whole decimal number, or -1. */
 static long parse_number(const char *s)
@@ -36,23 +24,23 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] == '-') {
 		long n = parse_number(argv[1] + 1);
 		if (n < 0) {
-			kill_error("kill: %s: bad signal number\n", argv[1]);
+			fprintf(stderr, "kill: %s: bad signal number\n", argv[1]);
 			return 1;
 		}
 		sig = (int)n;
 		i++;
 	}
 	if (i >= argc) {
-		kill_error("usage: kill [-N] PID...\n");
+		fprintf(stderr, "usage: kill [-N] PID...\n");
 		return 1;
 	}
 	for (; i < argc; i++) {
 		long pid = parse_number(argv[i]);
 		if (pid < 0) {
-			kill_error("kill: %s: not a process id\n", argv[i]);
+			fprintf(stderr, "kill: %s: not a process id\n", argv[i]);
 			status = 1;
 		} else if (kill((pid_t)pid, sig) < 0) {
-			kill_error("kill: %ld: %s\n", pid, strerror(errno));
+			fprintf(stderr, "kill: %ld: %s\n", pid, strerror(errno));
 			status = 1;
 		}
 	}

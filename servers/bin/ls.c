@@ -3,24 +3,11 @@
  * as "name size" lines, via pager_readdir. With arguments, only those
  * names, and a missing one is reported with status 1.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "libsys.h"
-
-/* "ls: ..." on fd 2 (libsys's stderr FILE writes to fd 1). */
-static void ls_error(const char *fmt, ...)
-{
-	char buf[160];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	write(2, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
-}
 
 /* The size of the initrd file called name, or -1. */
 static long find_size(const char *name)
@@ -48,7 +35,7 @@ static int list_all(void)
 		printf("%s %ld\n", name, size);
 	}
 	if (i == 0) {
-		ls_error("ls: cannot read the initrd\n");
+		fprintf(stderr, "ls: cannot read the initrd\n");
 		return 1;
 	}
 	return 0;
@@ -65,7 +52,7 @@ int main(int argc, char **argv)
 			printf("%s %ld\n", argv[i], size);
 			continue;
 		}
-		ls_error("ls: %s: not found\n", argv[i]);
+		fprintf(stderr, "ls: %s: not found\n", argv[i]);
 		status = 1;
 	}
 	return status;

@@ -62,20 +62,15 @@ enum parse_result {
 static int last_status;
 static bool exit_requested;
 
-/* "sh: ..." on fd 2 (libsys's stderr FILE writes to fd 1). */
+/* "sh: ...", one line on stderr. */
 static void sh_error(const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
-	int n = snprintf(buf, sizeof buf, "sh: ");
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof buf - (size_t)n, fmt, ap);
+	fputs("sh: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 	va_end(ap);
-	if (n > (int)sizeof buf - 2)
-		n = (int)sizeof buf - 2;
-	buf[n++] = '\n';
-	fflush(stdout);
-	write(2, buf, (size_t)n);
 }
 
 static int decode_status(int st)
