@@ -28,7 +28,7 @@
 #define PG_EXEC 9     /* w0 = path, w1 = argv -> only errors return */
 #define PG_GETPID 10  /* -> w0 = pid, w1 = parent pid */
 #define PG_KILL 11    /* w0 = pid, w1 = signal */
-#define PG_OPEN 12    /* w0 = path, w1 = flags -> w0 = fd */
+#define PG_OPEN 12    /* w0 = path, w1 = flags (O_*), w2 = mode -> w0 = fd */
 #define PG_CLOSE 13   /* w0 = fd */
 #define PG_READ 14    /* w0 = fd, w1 = buf, w2 = len -> w0 = bytes */
 #define PG_WRITE 15   /* w0 = fd, w1 = buf, w2 = len -> w0 = bytes */
@@ -41,9 +41,37 @@
 			 read-only (a third holder for COW tests) */
 #define PG_READDIR 22 /* w0 = index, w1 = buf (40 bytes) -> w0 = size */
 #define PG_CONSOLE_IN 23 /* console thread only: w0 = n, w1.. = bytes */
+/* Files (paths are NUL-terminated, < PG_PATH_MAX, relative to the cwd). */
+#define PG_LSEEK 24     /* w0 = fd, w1 = offset, w2 = whence -> w0 = offset */
+#define PG_PREAD 25     /* w0 = fd, w1 = buf, w2 = len, w3 = offset -> w0 = bytes */
+#define PG_PWRITE 26    /* w0 = fd, w1 = buf, w2 = len, w3 = offset -> w0 = bytes */
+#define PG_STAT 27      /* w0 = path, w1 = struct pg_stat *, w2 = PG_NOFOLLOW for lstat */
+#define PG_FSTAT 28     /* w0 = fd, w1 = struct pg_stat * */
+#define PG_FTRUNCATE 29 /* w0 = fd, w1 = length */
+#define PG_UNLINK 30    /* w0 = path */
+#define PG_LINK 31      /* w0 = existing path, w1 = new path */
+#define PG_RENAME 32    /* w0 = old path, w1 = new path */
+#define PG_MKDIR 33     /* w0 = path, w1 = mode */
+#define PG_RMDIR 34     /* w0 = path */
+#define PG_GETDENTS 35  /* w0 = fd of a directory, w1 = buf, w2 = len -> w0 = bytes
+			   of struct pg_dirent records (0 at the end) */
+#define PG_CHDIR 36     /* w0 = path */
+#define PG_GETCWD 37    /* w0 = buf, w1 = size -> w0 = length with the NUL */
+#define PG_FSYNC 38     /* w0 = fd: its dirty pages and inode reach the disk */
+#define PG_SYNC 39      /* every dirty page reaches the disk */
+#define PG_ACCESS 40    /* w0 = path, w1 = mode (F_OK, R_OK, W_OK, X_OK) */
+#define PG_STATFS 41    /* w0 = struct pg_statfs * */
+/* The block driver only (servers/blk/, libsys/blkproto.h). */
+#define PG_BLK_ATTACH 42 /* handle = the driver's notification -> w0 = capacity
+			    check word; maps the ring and DMA pages: w1..w4 = DMA
+			    frame addresses (BLK_DMA_PAGES of them) */
+#define PG_BLK_READY 43  /* w0 = capacity in sectors, w1 = 0 or -errno */
+#define PG_BLK_DONE 44   /* w0..w5 = BLK_DONE_WORD completions */
+
+#define PG_NOFOLLOW 1
 
 #define PG_NAME_MAX 40
-#define PG_PATH_MAX 128
+#define PG_PATH_MAX 256
 #define PG_ARGV_MAX 16
 #define PG_MAX_FDS 16
 
@@ -62,6 +90,29 @@ struct pg_meminfo {
 	uint64_t frames_total, frames_free, frames_used, frames_shared;
 	uint64_t zero_faults, file_faults, cow_copies, cow_reuses, kills;
 	uint64_t pager_heap; /* frames the pager's own heap holds (high-water mark) */
+	uint64_t cache_pages, cache_dirty; /* page cache: frames held, dirty */
+	uint64_t disk_reads, disk_writes;  /* blocks read from and written to the disk */
+};
+
+/* PG_STAT/PG_FSTAT: what libsys turns into struct stat. */
+struct pg_stat {
+	uint64_t ino, size, blocks; /* blocks: 512-byte units */
+	uint32_t mode, nlink, uid, gid;
+	int64_t atime, mtime, ctime;
+	uint32_t blksize, dev;
+};
+
+/* PG_GETDENTS records: reclen is a multiple of 8 and covers the name's NUL. */
+struct pg_dirent {
+	uint32_t ino;
+	uint16_t reclen;
+	uint8_t type; /* DT_REG 8, DT_DIR 4, DT_LNK 10, DT_UNKNOWN 0 */
+	uint8_t namelen;
+	char name[];
+};
+
+struct pg_statfs {
+	uint64_t block_size, blocks, free_blocks, inodes, free_inodes;
 };
 
 /* At the top of a started program's stack; a0 points at it. */
