@@ -1,7 +1,8 @@
 /*
  * posix.c - the POSIX calls of libsys (libsys/), each one message to the
  * pager (libsys/pager.h): the standard names and signatures, errno set
- * from the reply's label, so plain POSIX C compiles unchanged.
+ * from the reply's label, so plain POSIX C compiles unchanged. Processes,
+ * pipes and plain fd I/O here; files and directories in posix_fs.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,10 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "libsys.h"
+#include "posix_call.h"
 
-/* One call; returns w0, or -1 with errno from the label. */
-static long pg(struct msg *m)
+long posix_call(struct msg *m)
 {
 	if (!libsys_startinfo) {
 		errno = ENOSYS;
@@ -24,17 +24,24 @@ static long pg(struct msg *m)
 		errno = EIO;
 		return -1;
 	}
-	if (m->label) {
-		errno = (int)m->label;
+	if (m->label) { /* an errno value; anything else is not one of ours */
+		errno = m->label < 4096 ? (int)m->label : EIO;
 		return -1;
 	}
 	return (long)m->w[0];
 }
 
+long posix_call4(uint64_t label, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+	struct msg m = {.label = label, .w = {a, b, c, d}};
+	return posix_call(&m);
+}
+
+static long pg(struct msg *m) { return posix_call(m); }
+
 static long pg3(uint64_t label, uint64_t a, uint64_t b, uint64_t c)
 {
-	struct msg m = {.label = label, .w = {a, b, c}};
-	return pg(&m);
+	return posix_call4(label, a, b, c, 0);
 }
 
 pid_t fork(void) { return (pid_t)pg3(PG_FORK, 0, 0, 0); }
@@ -78,11 +85,6 @@ ssize_t write(int fd, const void *buf, size_t n)
 	if (!libsys_startinfo) /* root programs: straight to the console */
 		return sys_debug_write(buf, n);
 	return pg3(PG_WRITE, (uint64_t)fd, (uint64_t)buf, n);
-}
-
-int open(const char *path, int flags, ...)
-{
-	return (int)pg3(PG_OPEN, (uint64_t)path, (uint64_t)flags, 0);
 }
 
 int close(int fd) { return (int)pg3(PG_CLOSE, (uint64_t)fd, 0, 0) < 0 ? -1 : 0; }
