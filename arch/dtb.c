@@ -3,6 +3,7 @@
  * Layer: arch (boot-time platform discovery). Pure logic: one pass over the
  * structure block with a small per-depth stack of node facts; every read is
  * bounds-checked against the header's block sizes, themselves <= totalsize.
+ * dtb_virtio_filter then decides which virtio-mmio nodes tasks may map.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +43,7 @@ struct dtb_node {
 	uint32_t addr_cells;     /* this node's #address-cells, for children */
 	uint32_t size_cells;     /* this node's #size-cells, for children */
 	uint32_t ndev;
+	uint32_t irq;                /* first cell of "interrupts" */
 	uint64_t reg_addr, reg_size; /* first reg entry */
 	uint64_t timebase;
 	bool has_reg, has_timebase;
@@ -232,6 +234,8 @@ static void dtb_prop_apply(struct dtb_walk *w, uint32_t level,
 		node->isa = val;
 	else if (dtb_cstr_eq(name, "riscv,ndev") && val.len == 4)
 		node->ndev = dtb_be32(val.p);
+	else if (dtb_cstr_eq(name, "interrupts") && val.len >= 4)
+		node->irq = dtb_be32(val.p);
 	else if (dtb_cstr_eq(name, "reg"))
 		dtb_prop_reg(w, level, val);
 	else if (dtb_cstr_eq(name, "timebase-frequency") &&
@@ -330,6 +334,16 @@ static void dtb_resolve_dev(struct dtb_walk *w, struct dtb_node *node)
 		w->have_test = true;
 		out->test_base = node->reg_addr;
 	}
+	if (dtb_list_has(node->compat, "virtio,mmio")) {
+		if (out->nvirtio == DTB_MAX_VIRTIO) {
+			out->virtio_extra++;
+			return;
+		}
+		out->virtio[out->nvirtio].base = node->reg_addr;
+		out->virtio[out->nvirtio].size = node->reg_size;
+		out->virtio[out->nvirtio].irq = node->irq;
+		out->nvirtio++;
+	}
 }
 
 /* A node's properties are all known: act on what it turned out to be. */
@@ -408,4 +422,60 @@ int dtb_parse(const void *blob, uint64_t max_size, struct dtb_info *out)
 		return -1;
 	}
 	return 0;
+}
+
+/* [a, a_end) and [b, b_end) share a byte. */
+static bool dtb_overlap(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
+{
+	return a < b_end && b < a_end;
+}
+
+/* 0 if dev (devs[i], checked against the kept devs[0..kept)) may be
+ * handed out; else why not. Its page is [base, base + DTB_PAGE): the
+ * whole page is what a task maps, so the whole page must be clear. */
+static enum dtb_drop dtb_dev_verdict(const struct dtb_info *d, const struct dtb_dev *dev,
+				     uint64_t pa_limit, const struct dtb_range *res,
+				     unsigned nres, uint32_t kept)
+{
+	uint64_t ram_end = d->mem_base + d->mem_size, end;
+	unsigned i;
+
+	if ((dev->base & (DTB_PAGE - 1)) || dev->size == 0 || dev->size > DTB_PAGE)
+		return DTB_DROP_SHAPE;
+	if (dev->base > pa_limit || pa_limit - dev->base < DTB_PAGE)
+		return DTB_DROP_LIMIT;
+	end = dev->base + DTB_PAGE; /* no overflow: below pa_limit */
+	if (ram_end < d->mem_base)
+		ram_end = UINT64_MAX; /* a hostile size wraps: clamp, still RAM */
+	if (dtb_overlap(dev->base, end, d->mem_base, ram_end))
+		return DTB_DROP_RAM;
+	for (i = 0; i < nres; i++)
+		if (dtb_overlap(dev->base, end, res[i].base, res[i].end))
+			return DTB_DROP_RESERVED;
+	for (i = 0; i < kept; i++)
+		if (d->virtio[i].base == dev->base)
+			return DTB_DROP_DUP;
+	return DTB_KEEP;
+}
+
+uint32_t dtb_virtio_filter(struct dtb_info *d, uint64_t pa_limit, const struct dtb_range *res,
+			   unsigned nres, dtb_drop_fn drop, void *ctx)
+{
+	uint32_t i, kept = 0;
+
+	for (i = 0; i < d->nvirtio && i < DTB_MAX_VIRTIO; i++) {
+		struct dtb_dev dev = d->virtio[i];
+		enum dtb_drop why = dtb_dev_verdict(d, &dev, pa_limit, res, nres, kept);
+
+		if (why != DTB_KEEP) {
+			if (drop)
+				drop(&dev, why, ctx);
+			continue;
+		}
+		d->virtio[kept++] = dev;
+	}
+	for (i = kept; i < DTB_MAX_VIRTIO; i++)
+		dtb_zero(&d->virtio[i], sizeof(d->virtio[i]));
+	d->nvirtio = kept;
+	return kept;
 }

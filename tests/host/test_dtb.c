@@ -203,6 +203,21 @@ static void build_cpus(void)
 	fb_end();
 }
 
+/* A virtio-mmio node in a 2/2-cell bus; irq 0: no "interrupts". */
+static void build_virtio(const char *name, uint64_t base, uint64_t size, uint32_t irq)
+{
+	uint32_t reg[4] = { (uint32_t)(base >> 32), (uint32_t)base, (uint32_t)(size >> 32),
+			    (uint32_t)size };
+
+	fb_begin(name);
+	if (irq)
+		fb_prop_u32("interrupts", irq);
+	fb_prop_u32("interrupt-parent", 9);
+	fb_prop_cells("reg", reg, 4);
+	fb_prop_str("compatible", "virtio,mmio");
+	fb_end();
+}
+
 static void build_soc(void)
 {
 	static const uint32_t test_reg[] = { 0, 0x100000, 0, 0x1000 };
@@ -230,6 +245,10 @@ static void build_soc(void)
 	fb_prop_cells("reg", plic_reg, 4);
 	fb_prop("compatible", plic_compat, sizeof(plic_compat));
 	fb_end();
+	/* QEMU lists its virtio-mmio slots from the highest address down. */
+	build_virtio("virtio_mmio@10003000", 0x10003000, 0x1000, 3);
+	build_virtio("virtio_mmio@10002000", 0x10002000, 0x1000, 2);
+	build_virtio("virtio_mmio@10001000", 0x10001000, 0x200, 1);
 	fb_end();
 }
 
@@ -268,6 +287,15 @@ static void check_virt_common(const struct dtb_info *d)
 	CHECK_EQ(d->nharts, 2);
 	CHECK(strcmp(d->bootargs, "console=ttyS0 rdinit=/init quiet") == 0);
 	CHECK(strcmp(d->isa, "rv64imafdch_zicsr_zifencei") == 0);
+	CHECK_EQ(d->nvirtio, 3);
+	CHECK_EQ(d->virtio_extra, 0);
+	CHECK_EQ(d->virtio[0].base, 0x10003000);
+	CHECK_EQ(d->virtio[0].size, 0x1000);
+	CHECK_EQ(d->virtio[0].irq, 3);
+	CHECK_EQ(d->virtio[2].base, 0x10001000);
+	CHECK_EQ(d->virtio[2].size, 0x200);
+	CHECK_EQ(d->virtio[2].irq, 1);
+	CHECK_EQ(d->virtio[3].base, 0);
 }
 
 static void test_virt(void)
@@ -415,6 +443,145 @@ static void test_deep(void)
 	n = fb_finish(blob);
 	CHECK_EQ(dtb_parse(blob, n, &d), 0);
 	CHECK_EQ(d.uart_base, 0);
+}
+
+/* What dtb_virtio_filter reported, in order. */
+struct drops {
+	int n;
+	uint64_t base[DTB_MAX_VIRTIO];
+	enum dtb_drop why[DTB_MAX_VIRTIO];
+};
+
+static void note_drop(const struct dtb_dev *dev, enum dtb_drop why, void *ctx)
+{
+	struct drops *d = ctx;
+
+	if (d->n < DTB_MAX_VIRTIO) {
+		d->base[d->n] = dev->base;
+		d->why[d->n] = why;
+	}
+	d->n++;
+}
+
+#define PA_LIMIT (1ULL << 38) /* the kernel's physmap: 256 GiB */
+
+/* A root with RAM [0x80000000, +mem_size) and the soc's virtio nodes. */
+static size_t build_devs(uint8_t *out, uint64_t mem_size, void (*soc)(void))
+{
+	uint32_t mem_reg[4] = { 0, 0x80000000, (uint32_t)(mem_size >> 32), (uint32_t)mem_size };
+
+	fb_reset();
+	fb_begin("");
+	fb_prop_u32("#address-cells", 2);
+	fb_prop_u32("#size-cells", 2);
+	fb_begin("soc");
+	fb_prop_u32("#address-cells", 2);
+	fb_prop_u32("#size-cells", 2);
+	soc();
+	fb_end();
+	/* memory after the devices: the filter must not depend on order */
+	fb_begin("memory@80000000");
+	fb_prop_str("device_type", "memory");
+	fb_prop_cells("reg", mem_reg, 4);
+	fb_end();
+	fb_end();
+	return fb_finish(out);
+}
+
+/* Eight nodes, each but the first and last hostile in its own way. */
+static void soc_hostile(void)
+{
+	build_virtio("good@10001000", 0x10001000, 0x200, 1);
+	build_virtio("inram@80001000", 0x80001000, 0x1000, 2);     /* RAM */
+	build_virtio("ramend@87fff000", 0x87fff000, 0x200, 3);     /* RAM's last page */
+	build_virtio("kernel@10000000", 0x10000000, 0x100, 4);     /* reserved */
+	build_virtio("odd@10002100", 0x10002100, 0x100, 5);        /* unaligned */
+	build_virtio("big@10004000", 0x10004000, 0x2000, 6);       /* two pages */
+	build_virtio("dup@10001000", 0x10001000, 0x1000, 7);       /* same page */
+	build_virtio("high@3ffffff000", PA_LIMIT - 0x1000, 0x1000, 0); /* no irq */
+	/* past DTB_MAX_VIRTIO: counted, never learnt */
+	build_virtio("nine@10009000", 0x10009000, 0x1000, 9);
+	build_virtio("ten@1000a000", 0x1000a000, 0x1000, 10);
+}
+
+static void test_virtio_hostile(void)
+{
+	static const struct dtb_range res[] = { { 0x10000000, 0x10001000 } };
+	struct drops dr;
+	struct dtb_info d;
+	size_t n;
+
+	n = build_devs(blob, 0x8000000, soc_hostile);
+	CHECK_EQ(dtb_parse(blob, n, &d), 0);
+	CHECK_EQ(d.nvirtio, 8);
+	CHECK_EQ(d.virtio_extra, 2);
+	CHECK_EQ(d.virtio[1].base, 0x80001000);
+	CHECK_EQ(d.virtio[7].irq, 0);
+	memset(&dr, 0, sizeof(dr));
+	CHECK_EQ(dtb_virtio_filter(&d, PA_LIMIT, res, 1, note_drop, &dr), 2);
+	CHECK_EQ(d.nvirtio, 2);
+	CHECK_EQ(d.virtio[0].base, 0x10001000);
+	CHECK_EQ(d.virtio[0].size, 0x200);
+	CHECK_EQ(d.virtio[0].irq, 1);
+	CHECK_EQ(d.virtio[1].base, PA_LIMIT - 0x1000);
+	CHECK_EQ(d.virtio[1].irq, 0);
+	CHECK_EQ(d.virtio[2].base, 0); /* dropped slots are cleared */
+	CHECK_EQ(d.virtio[7].size, 0);
+	CHECK_EQ(dr.n, 6);
+	CHECK_EQ(dr.base[0], 0x80001000);
+	CHECK_EQ(dr.why[0], DTB_DROP_RAM);
+	CHECK_EQ(dr.base[1], 0x87fff000);
+	CHECK_EQ(dr.why[1], DTB_DROP_RAM);
+	CHECK_EQ(dr.why[2], DTB_DROP_RESERVED);
+	CHECK_EQ(dr.why[3], DTB_DROP_SHAPE);
+	CHECK_EQ(dr.why[4], DTB_DROP_SHAPE);
+	CHECK_EQ(dr.base[5], 0x10001000);
+	CHECK_EQ(dr.why[5], DTB_DROP_DUP);
+	/* Without a report function the result is the same. */
+	CHECK_EQ(dtb_parse(blob, n, &d), 0);
+	CHECK_EQ(dtb_virtio_filter(&d, PA_LIMIT, res, 1, NULL, NULL), 2);
+	/* The top device's page ends exactly at the limit: one page lower
+	 * limit drops it. */
+	CHECK_EQ(dtb_parse(blob, n, &d), 0);
+	memset(&dr, 0, sizeof(dr));
+	CHECK_EQ(dtb_virtio_filter(&d, PA_LIMIT - 1, res, 1, note_drop, &dr), 1);
+	CHECK_EQ(dr.n, 7);
+	CHECK_EQ(dr.why[6], DTB_DROP_LIMIT);
+}
+
+static void soc_two(void)
+{
+	build_virtio("a@10001000", 0x10001000, 0x1000, 1);
+	build_virtio("b@90000000", 0x90000000, 0x1000, 2);
+	build_virtio("c@fffffffffffe000", 0xffffffffffffe000ULL, 0x1000, 3);
+}
+
+/* A RAM size that wraps around 2^64 still covers everything above its
+ * base; a device below it survives. */
+static void test_virtio_ram_wrap(void)
+{
+	struct drops dr;
+	struct dtb_info d;
+	size_t n;
+
+	n = build_devs(blob, 0xffffffffffffffffULL, soc_two);
+	CHECK_EQ(dtb_parse(blob, n, &d), 0);
+	CHECK_EQ(d.nvirtio, 3);
+	memset(&dr, 0, sizeof(dr));
+	CHECK_EQ(dtb_virtio_filter(&d, UINT64_MAX, NULL, 0, note_drop, &dr), 1);
+	CHECK_EQ(d.virtio[0].base, 0x10001000);
+	CHECK_EQ(dr.n, 2);
+	CHECK_EQ(dr.why[0], DTB_DROP_RAM);
+	CHECK_EQ(dr.why[1], DTB_DROP_RAM);
+	/* With honest RAM, b survives and c is past the physmap. */
+	n = build_devs(blob, 0x8000000, soc_two);
+	CHECK_EQ(dtb_parse(blob, n, &d), 0);
+	memset(&dr, 0, sizeof(dr));
+	CHECK_EQ(dtb_virtio_filter(&d, PA_LIMIT, NULL, 0, note_drop, &dr), 2);
+	CHECK_EQ(d.virtio[1].base, 0x90000000);
+	CHECK_EQ(d.virtio[1].irq, 2);
+	CHECK_EQ(dr.n, 1);
+	CHECK_EQ(dr.why[0], DTB_DROP_LIMIT);
 }
 
 /* Parse a copy of blob[0..len) in an exact-size heap buffer. */
@@ -576,7 +743,9 @@ static void test_fuzz(void)
 		if (rc != 0 && rc != -1)
 			odd++;
 		if (memchr(d.bootargs, 0, sizeof(d.bootargs)) == NULL ||
-		    memchr(d.isa, 0, sizeof(d.isa)) == NULL)
+		    memchr(d.isa, 0, sizeof(d.isa)) == NULL || d.nvirtio > DTB_MAX_VIRTIO)
+			odd++;
+		if (dtb_virtio_filter(&d, PA_LIMIT, NULL, 0, NULL, NULL) > DTB_MAX_VIRTIO)
 			odd++;
 		free(p);
 	}
@@ -590,6 +759,8 @@ int main(void)
 	test_default_cells();
 	test_bootargs_truncated();
 	test_deep();
+	test_virtio_hostile();
+	test_virtio_ram_wrap();
 	test_truncated();
 	test_bad_header();
 	test_bad_struct();
