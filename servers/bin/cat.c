@@ -1,7 +1,7 @@
 /*
- * cat.c (servers/bin/) - copy each file named (from the initrd, "-" for
- * stdin), or stdin when none is, to stdout with read and write. A file
- * that cannot be opened or read is reported and makes the status 1.
+ * cat.c (servers/bin/) - copy each file named ("-" for stdin), or stdin
+ * when none is, to stdout with read and write. A file that cannot be
+ * opened or read (a directory: EISDIR) is reported and makes the status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +30,7 @@ static int write_all(int fd, const char *buf, size_t len)
 /* Copy fd to stdout: 0 when done, 1 on a read error, -1 on a write error. */
 static int copy_fd(int fd, const char *name)
 {
-	char buf[1024];
+	static char buf[4096];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) > 0)
 		if (write_all(1, buf, (size_t)n) < 0)

@@ -1,18 +1,20 @@
 /*
  * mem.c (servers/bin/) - the pager's memory counters (pager_meminfo):
- * frames, faults by kind, COW copies and reuses, kills; "name value".
+ * frames, faults by kind, COW copies and reuses, kills, the page cache
+ * (pages held, dirty) and disk blocks read and written; "name value".
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "libsys.h"
 
 int main(void)
 {
-	struct pg_meminfo mi;
-	if (pager_meminfo(&mi) < 0) {
-		static const char msg[] = "mem: cannot read the memory counters\n";
-		write(2, msg, sizeof msg - 1);
+	struct pg_meminfo mi = { 0 };
+	long r = pager_meminfo(&mi);
+	if (r < 0) {
+		fprintf(stderr, "mem: %s\n", strerror((int)-r));
 		return 1;
 	}
 	const struct {
@@ -29,6 +31,10 @@ int main(void)
 		{ "cow_reuses", mi.cow_reuses },
 		{ "kills", mi.kills },
 		{ "pager_heap", mi.pager_heap },
+		{ "cache_pages", mi.cache_pages },
+		{ "cache_dirty", mi.cache_dirty },
+		{ "disk_reads", mi.disk_reads },
+		{ "disk_writes", mi.disk_writes },
 	};
 	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		printf("%s %llu\n", rows[i].name, (unsigned long long)rows[i].value);
