@@ -120,6 +120,7 @@ static inline void mmu_switch(uint64_t satp)
 	mmu_switch_slow(satp);
 }
 void mmu_flush_page(uint16_t asid, uint64_t va);
+bool mmu_probe_read32(uint64_t pa, uint32_t *v);
 void mmu_flush_asid(uint16_t asid);
 uint16_t mmu_asid_count(void);
 extern uint64_t boot_pagetable[512];
@@ -138,6 +139,7 @@ void fpu_reload(struct thread *t);
 void trap_init(void);
 struct thread *trap_user(struct thread *t);
 void arch_idle_wait(void);
+uint64_t arch_idle_instret(void);
 void arch_enter_first(struct thread *t) __attribute__((noreturn));
 
 static inline uint64_t rdinstret(void)

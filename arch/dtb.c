@@ -328,6 +328,7 @@ static void dtb_resolve_dev(struct dtb_walk *w, struct dtb_node *node)
 	     dtb_list_has(node->compat, "sifive,plic-1.0.0"))) {
 		w->have_plic = true;
 		out->plic_base = node->reg_addr;
+		out->plic_size = node->reg_size;
 		out->plic_ndev = node->ndev;
 	}
 	if (!w->have_test && dtb_list_has(node->compat, "sifive,test0")) {

@@ -41,6 +41,7 @@ struct dtb_info {
 	uint64_t uart_base;                 /* node compatible "ns16550a"; 0 if absent */
 	uint64_t plic_base;                 /* compatible "riscv,plic0" or "sifive,plic-1.0.0" */
 	uint32_t plic_ndev;                 /* riscv,ndev */
+	uint64_t plic_size;                 /* its reg size */
 	uint64_t test_base;                 /* compatible contains "sifive,test0" (QEMU finisher) */
 	uint64_t timebase_hz;               /* /cpus timebase-frequency */
 	uint32_t nharts;                    /* number of /cpus/cpu@N nodes (device_type "cpu") */

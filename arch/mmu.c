@@ -29,6 +29,27 @@ void mmu_init(void)
 
 uint16_t mmu_asid_count(void) { return mmu_asids; }
 
+void arch_probe_trap(void);                 /* arch/probe.S */
+extern volatile uint64_t arch_probe_faulted; /* arch/timer.c */
+
+/* Boot only: read a 32-bit register through the physmap under the probe
+ * vector, so an address the device tree made up gives false, not a
+ * kernel trap. norvc: the probe skips a 4-byte instruction. */
+bool mmu_probe_read32(uint64_t pa, uint32_t *v)
+{
+	uint64_t old = csr_read(stvec), kva = (uint64_t)pa_to_kva(pa);
+	uint32_t val = 0;
+	arch_probe_faulted = 0;
+	csr_write(stvec, (uint64_t)arch_probe_trap);
+	__asm__ volatile(".option push\n.option norvc\nlwu %0, 0(%1)\n.option pop"
+			 : "+r"(val)
+			 : "r"(kva)
+			 : "memory");
+	csr_write(stvec, old);
+	*v = val;
+	return !arch_probe_faulted;
+}
+
 uint64_t mmu_satp(uint64_t root_pa, uint16_t asid)
 {
 	return SATP_SV39 | ((uint64_t)asid << SATP_ASID_SHIFT) | (root_pa >> 12);

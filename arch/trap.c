@@ -141,18 +141,26 @@ struct thread *trap_user(struct thread *t)
 	return trap_leave(next);
 }
 
+static uint64_t idle_instret; /* summed across every idle WFI */
+
 /* Nothing to run: wait for an interrupt with SIE still 0 (WFI wakes on a
- * pending enabled interrupt regardless), then handle what is pending. */
+ * pending enabled interrupt regardless), then handle what is pending.
+ * Under -icount instret runs on while the hart sleeps (it is QEMU's
+ * clock), so benchmarks subtract what we count here. */
 void arch_idle_wait(void)
 {
 	this_hart()->current = NULL;
+	uint64_t before = rdinstret();
 	__asm__ volatile("wfi");
+	idle_instret += rdinstret() - before;
 	uint64_t sip = csr_read(sip);
 	if (sip & (1ULL << IRQ_S_TIMER))
 		sched_tick();
 	if (sip & (1ULL << IRQ_S_EXT))
 		irq_handle();
 }
+
+uint64_t arch_idle_instret(void) { return idle_instret; }
 
 void arch_enter_first(struct thread *t)
 {

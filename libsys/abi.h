@@ -66,7 +66,12 @@
 #define SYS_REPLY_TO 39     /* (reply, label, w0..w5, xfer) -> 0; closes it */
 #define SYS_TASK_QUOTA 40   /* (task, pages) -> 0: resize a child's quota */
 #define SYS_TASK_WATCH 41   /* (task, notif, bits) -> 0: signal bits when it dies */
-#define SYS_COUNT 42
+#define SYS_DEV_CREATE 42   /* (platform, index) -> handle for bootinfo devs[index] */
+#define SYS_DEV_MAP 43      /* (dev, va) -> 0: its register page R|W into our task */
+#define SYS_DEV_IRQ 44      /* (dev, notif, bits) -> 0: its interrupt signals bits */
+#define SYS_DEV_ACK 45      /* (dev) -> 0: interrupt handled, deliver the next */
+#define SYS_IDLE_INSTRET 46 /* () -> instret the kernel spent idle in WFI so far */
+#define SYS_COUNT 47
 
 /* Errors: returned negative in a0. Each names one reason. */
 #define ERR_INVAL (-1)   /* malformed argument (bad perms, label, prio) */
@@ -155,6 +160,15 @@ struct user_regs {
 };
 
 #define BOOTINFO_MAGIC 0x6b6f7373626f6f74ULL
+#define BOOTINFO_DEVS 8
+
+/* A device a task may drive (SYS_DEV_CREATE): a virtio-mmio slot from the
+ * device tree, one page of registers outside RAM. */
+struct bootinfo_dev {
+	uint64_t pa, size;  /* registers [pa, pa + size); pa page aligned, size <= a page */
+	uint32_t irq;       /* PLIC source, 0 = none */
+	uint32_t virtio_id; /* DeviceID register: 2 = block; 0 = empty slot or not virtio */
+};
 
 /* What the kernel tells the root task; mapped read-only at BOOTINFO_VA. */
 struct bootinfo {
@@ -172,6 +186,8 @@ struct bootinfo {
 	uint64_t uart_pa;  /* 16550 registers, mapped at UART_VA for the root */
 	uint64_t uart_irq; /* its PLIC source (10 on QEMU virt) */
 	char bootargs[256];
+	uint64_t ndevs;    /* devs[0..ndevs) are valid */
+	struct bootinfo_dev devs[BOOTINFO_DEVS];
 };
 #endif
 

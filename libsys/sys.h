@@ -195,6 +195,20 @@ static inline long sys_irq_ack(long platform, unsigned irq)
 {
 	return sys4(SYS_IRQ_ACK, platform, irq, 0, 0);
 }
+static inline long sys_dev_create(long platform, uint64_t index)
+{
+	return sys4(SYS_DEV_CREATE, platform, (long)index, 0, 0);
+}
+static inline long sys_dev_map(long dev, uint64_t va) { return sys4(SYS_DEV_MAP, dev, (long)va, 0, 0); }
+static inline long sys_dev_irq(long dev, long notif, uint64_t bits)
+{
+	return sys4(SYS_DEV_IRQ, dev, notif, (long)bits, 0);
+}
+static inline long sys_dev_ack(long dev) { return sys4(SYS_DEV_ACK, dev, 0, 0, 0); }
+static inline uint64_t sys_idle_instret(void)
+{
+	return (uint64_t)sys4(SYS_IDLE_INSTRET, 0, 0, 0, 0);
+}
 
 static inline uint64_t rdinstret(void)
 {

@@ -6,6 +6,8 @@
  *   [.., initrd_end)        the initrd, copied down next to the kernel
  *   [.., grant_base)        kernel pool for page tables (>= 1/32 of RAM)
  *   [grant_base, grant_end) the root task's frame grant (2 MiB aligned)
+ * Devices a task may drive are the DTB's virtio-mmio slots outside all of
+ * that (boot_devices); bootinfo lists them for the root pager.
  */
 #include "cpio.h"
 #include "dtb.h"
@@ -18,7 +20,7 @@
 #endif
 bool kdebug = KDEBUG;
 
-extern char kernel_end[], boot_stack_top[];
+extern char kernel_start[], kernel_end[], boot_stack_top[];
 extern uint64_t arch_finisher_pa;
 
 static struct hart harts[MAX_HARTS];
@@ -52,6 +54,62 @@ static void boot_layout(void)
 	kprintf("kernel: RAM %lu MiB, initrd %lu KiB, pool %lu pages, grant %lx-%lx\n",
 		dtb.mem_size / MIB, initrd_size / 1024, kpool_total_pages(), bi.grant_base,
 		bi.grant_end);
+}
+
+#define VIRTIO_MAGIC 0x74726976u     /* "virt", virtio-mmio MagicValue */
+#define PHYSMAP_LIMIT (256ULL << 30) /* arch/entry.S maps PA 0..256 GiB */
+
+static void boot_dev_drop(const struct dtb_dev *dev, enum dtb_drop why, void *ctx)
+{
+	static const char *const reason[] = {
+		[DTB_DROP_SHAPE] = "not one aligned page", [DTB_DROP_LIMIT] = "past the physmap",
+		[DTB_DROP_RAM] = "overlaps RAM", [DTB_DROP_RESERVED] = "overlaps the kernel's",
+		[DTB_DROP_DUP] = "shares a page"};
+	(void)ctx;
+	if (kdebug)
+		kprintf("kernel: virtio,mmio %lx+%lx refused: %s\n", dev->base, dev->size,
+			why < sizeof reason / sizeof reason[0] ? reason[why] : "?");
+}
+
+/* [base, base + size), saturating: a hostile size must not wrap. */
+static struct dtb_range boot_range(uint64_t base, uint64_t size)
+{
+	return (struct dtb_range){base, base + size < base ? UINT64_MAX : base + size};
+}
+
+/* virtio_id: the DeviceID register if MagicValue says virtio, else 0. */
+static uint32_t boot_virtio_id(uint64_t pa)
+{
+	uint32_t magic, id;
+	if (!mmu_probe_read32(pa, &magic) || magic != VIRTIO_MAGIC || !mmu_probe_read32(pa + 8, &id))
+		return 0;
+	return id;
+}
+
+/* Keep only the virtio slots a task may safely be given: none may cover
+ * RAM, the kernel's memory (all of it is RAM, but the DTB's RAM is only a
+ * claim) or a device the kernel keeps (UART, PLIC, finisher). Called
+ * after boot_layout: grant_end is known. */
+static void boot_devices(void)
+{
+	uint64_t uart = dtb.uart_base ? dtb.uart_base : 0x10000000;
+	const struct dtb_range res[] = {
+		{kva_to_pa(kernel_start), bi.grant_end},
+		boot_range(uart & ~(PG_SIZE - 1), PG_SIZE),
+		boot_range(dtb.plic_base, dtb.plic_size),
+		boot_range(dtb.test_base & ~(PG_SIZE - 1), PG_SIZE),
+	};
+	if (dtb.virtio_extra && kdebug)
+		kprintf("kernel: %u virtio,mmio nodes past %u ignored\n", dtb.virtio_extra,
+			DTB_MAX_VIRTIO);
+	dtb_virtio_filter(&dtb, PHYSMAP_LIMIT, res, sizeof res / sizeof res[0], boot_dev_drop,
+			  NULL);
+	for (uint32_t i = 0; i < dtb.nvirtio && i < BOOTINFO_DEVS; i++) {
+		const struct dtb_dev *d = &dtb.virtio[i];
+		bi.devs[i] = (struct bootinfo_dev){d->base, d->size, d->irq, boot_virtio_id(d->base)};
+		dev_add(d->base, d->irq);
+		bi.ndevs = i + 1;
+	}
 }
 
 /* The value after key= in the boot arguments, copied into out. */
@@ -102,6 +160,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_instret)
 	mmu_init();
 	boot_layout();
 	obj_init();
+	boot_devices();
 	timer_init(dtb.timebase_hz);
 	plic_init(dtb.plic_base, dtb.plic_ndev, (uint32_t)hartid);
 	kprintf("kernel: %u ASIDs, timer via %s\n", mmu_asid_count(),

@@ -12,6 +12,8 @@ static struct thread threads[MAX_THREADS];
 static struct endpoint endpoints[MAX_ENDPOINTS];
 static struct notif notifs[MAX_NOTIFS];
 struct kobj platform_obj = {.type = KOBJ_PLATFORM, .refs = 1};
+static struct device devices[BOOTINFO_DEVS];
+static unsigned ndevices;
 
 #define HANDLE_SLOT_BITS 8
 
@@ -216,6 +218,32 @@ long handle_install(struct task *t, struct kobj *o, uint32_t rights, uint64_t ba
 	e->badge = badge;
 	obj_get(o);
 	return (long)e->gen << HANDLE_SLOT_BITS | slot;
+}
+
+/* Boot: the next device (boot.c filtered the DTB's list; it adds at most
+ * BOOTINFO_DEVS). refs starts at 1, so closing handles never releases it. */
+void dev_add(uint64_t pa, uint32_t irq)
+{
+	if (ndevices == BOOTINFO_DEVS)
+		return;
+	devices[ndevices++] = (struct device){.obj = {.type = KOBJ_DEVICE, .refs = 1}, .pa = pa,
+					      .irq = irq};
+}
+
+struct device *dev_by_index(uint64_t index) { return index < ndevices ? &devices[index] : NULL; }
+
+/* Is d's page still mapped where SYS_DEV_MAP last put it? The record is a
+ * hint only: the mapping may have been unmapped or its task may have died
+ * (even been reused), so look at the live page table. Only SYS_DEV_MAP
+ * can map a device page, so a leaf naming d->pa there is d's mapping. */
+bool dev_mapped(const struct device *d)
+{
+	struct task *t = d->map_task;
+	if (!t || t->obj.type != KOBJ_TASK || t->obj.dead || !t->root_pa)
+		return false;
+	int level;
+	pte_t *e = pt_lookup(t->root_pa, d->map_va, &level);
+	return e && level == 0 && pte_is_leaf(*e) && pte_pa(*e) == d->pa;
 }
 
 void handle_close(struct task *t, long slot)

@@ -31,7 +31,15 @@
 #define SLICE_TICKS 10 /* ticks of TICK_HZ per time slice */
 #define TICK_HZ 1000
 
-enum kobj_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_ENDPOINT, KOBJ_NOTIF, KOBJ_PLATFORM };
+enum kobj_type {
+	KOBJ_NONE,
+	KOBJ_TASK,
+	KOBJ_THREAD,
+	KOBJ_ENDPOINT,
+	KOBJ_NOTIF,
+	KOBJ_PLATFORM,
+	KOBJ_DEVICE
+};
 
 struct kobj {
 	uint8_t type;
@@ -149,6 +157,17 @@ struct notif {
 	struct notif *timer_next;
 };
 
+/* A device from the DTB (one per bootinfo devs[] entry, never released:
+ * the table holds a reference). Its page is outside RAM and the grants,
+ * so only SYS_DEV_MAP can map it, and only into the caller's own task. */
+struct device {
+	struct kobj obj;
+	uint64_t pa;           /* page aligned; registers fit in one page */
+	uint32_t irq;          /* PLIC source, 0 = none */
+	struct task *map_task; /* last SYS_DEV_MAP: checked, not trusted */
+	uint64_t map_va;
+};
+
 /* sched/sched.c: run queues, priorities, time slices, sleeping. */
 void sched_init(void);
 void sched_ready(struct thread *t);
@@ -207,6 +226,9 @@ static inline long handle_get(struct task *t, uint64_t h, uint8_t type, uint32_t
 	return handle_lookup(t, h, type, rights, out);
 }
 long handle_install(struct task *t, struct kobj *o, uint32_t rights, uint64_t badge);
+void dev_add(uint64_t pa, uint32_t irq);
+struct device *dev_by_index(uint64_t index);
+bool dev_mapped(const struct device *d);
 void handle_close(struct task *t, long slot);
 extern struct kobj platform_obj;
 
@@ -239,6 +261,9 @@ struct thread *syscall_dispatch(struct thread *t);
 void irq_handle(void);
 long irq_bind(uint32_t irq, struct notif *n, uint64_t bits);
 long irq_ack(uint32_t irq);
+long irq_check_dev(uint32_t irq, uint64_t bits, const struct device *d);
+void irq_bind_dev(uint32_t irq, struct notif *n, uint64_t bits, const struct device *d);
+long irq_ack_dev(uint32_t irq, const struct device *d);
 
 /* sched/boot.c */
 void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_instret);

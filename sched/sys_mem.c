@@ -3,6 +3,8 @@
  * and A/D read-and-clear on a task named by a handle with R_MAP. map also
  * needs the frame to lie in the caller's grant: that rule alone keeps a
  * task away from memory it was not given (docs/design.md, authority).
+ * A device page is never in a grant; SYS_DEV_MAP maps it, and only into
+ * the caller's own task, for the holder of the device's handle.
  */
 #include "mm.h"
 #include "syscall.h"
@@ -34,6 +36,29 @@ struct thread *sys_map(struct thread *t)
 	if (e < 0)
 		return ret(t, e);
 	do_map(dst, va, pa, (unsigned)perms);
+	return ret(t, 0);
+}
+
+/* (dev, va): the device's register page, R|W (never X: protect cannot add
+ * rights to a page outside the grant), at an unused va of our own task.
+ * One mapping at a time: two drivers would fight over the device. */
+struct thread *sys_dev_map(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_DEVICE, R_MAP);
+	struct device *d = OBJ(h, struct device);
+	struct task *me = t->task;
+	uint64_t va = A(1);
+	long e = check_map(me, va);
+	int level;
+	if (!e && pte_valid(*pt_lookup(me->root_pa, va, &level)))
+		e = refuse(ERR_STATE, "dev_map: va %lx already mapped\n", va);
+	if (!e && dev_mapped(d))
+		e = refuse(ERR_STATE, "dev_map: device %lx already mapped\n", d->pa);
+	if (e < 0)
+		return ret(t, e);
+	do_map(me, va, d->pa, PERM_R | PERM_W);
+	d->map_task = me;
+	d->map_va = va;
 	return ret(t, 0);
 }
 

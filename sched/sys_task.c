@@ -1,6 +1,7 @@
 /*
- * sys_task.c - syscalls on tasks, threads, time and the platform (sched/).
- * Same shape as syscall.c: look up and check everything, then act.
+ * sys_task.c - syscalls on tasks, threads, time, the platform and its
+ * devices (sched/). Same shape as syscall.c: look up and check
+ * everything, then act. (SYS_DEV_MAP is a memory call: sys_mem.c.)
  */
 #include "mm.h"
 #include "syscall.h"
@@ -278,3 +279,39 @@ struct thread *sys_irq_ack(struct thread *t)
 		return ret(t, refuse(ERR_INVAL, "irq_ack: irq %lu\n", A(1)));
 	return ret(t, irq_ack((uint32_t)A(1)));
 }
+
+/* (platform, index): the authority over one device is a handle, made only
+ * by the platform's holder (the root pager) for the driver it starts. */
+struct thread *sys_dev_create(struct thread *t)
+{
+	LOOKUP(p, 0, KOBJ_PLATFORM, R_CONTROL);
+	(void)p;
+	struct device *d = dev_by_index(A(1));
+	if (!d)
+		return ret(t, refuse(ERR_INVAL, "dev_create: no device %lu\n", A(1)));
+	return ret(t, handle_install(t->task, &d->obj, R_MAP | R_CONTROL | R_XFER, 0));
+}
+
+/* (dev, notif, bits): the device's interrupt signals bits on notif; a
+ * second call replaces the device's binding. */
+struct thread *sys_dev_irq(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_DEVICE, R_CONTROL);
+	LOOKUP(n, 1, KOBJ_NOTIF, R_SEND);
+	struct device *d = OBJ(h, struct device);
+	long e = irq_check_dev(d->irq, A(2), d);
+	if (e < 0)
+		return ret(t, e);
+	irq_bind_dev(d->irq, OBJ(n, struct notif), A(2), d);
+	return ret(t, 0);
+}
+
+struct thread *sys_dev_ack(struct thread *t)
+{
+	LOOKUP(h, 0, KOBJ_DEVICE, R_CONTROL);
+	struct device *d = OBJ(h, struct device);
+	return ret(t, irq_ack_dev(d->irq, d));
+}
+
+/* For benchmarks under -icount, where idle WFI advances instret. */
+struct thread *sys_idle_instret(struct thread *t) { return ret(t, (long)arch_idle_instret()); }

@@ -259,6 +259,11 @@ static const sys_fn sys_table[SYS_COUNT] = {
 	[SYS_REPLY_TO] = sys_reply_to,
 	[SYS_TASK_QUOTA] = sys_task_quota,
 	[SYS_TASK_WATCH] = sys_task_watch,
+	[SYS_DEV_CREATE] = sys_dev_create,
+	[SYS_DEV_MAP] = sys_dev_map,
+	[SYS_DEV_IRQ] = sys_dev_irq,
+	[SYS_DEV_ACK] = sys_dev_ack,
+	[SYS_IDLE_INSTRET] = sys_idle_instret,
 };
 
 struct thread *syscall_dispatch(struct thread *t)

@@ -64,5 +64,10 @@ struct thread *sys_map(struct thread *t);
 struct thread *sys_unmap(struct thread *t);
 struct thread *sys_protect(struct thread *t);
 struct thread *sys_ad_clear(struct thread *t);
+struct thread *sys_dev_create(struct thread *t);
+struct thread *sys_dev_map(struct thread *t);
+struct thread *sys_dev_irq(struct thread *t);
+struct thread *sys_dev_ack(struct thread *t);
+struct thread *sys_idle_instret(struct thread *t);
 
 #endif /* SCHED_SYSCALL_H */

@@ -282,6 +282,7 @@ static void check_virt_common(const struct dtb_info *d)
 	CHECK_EQ(d->uart_base, 0x10000000);
 	CHECK_EQ(d->plic_base, 0xc000000);
 	CHECK_EQ(d->plic_ndev, 0x5f);
+	CHECK_EQ(d->plic_size, 0x600000);
 	CHECK_EQ(d->test_base, 0x100000);
 	CHECK_EQ(d->timebase_hz, 10000000);
 	CHECK_EQ(d->nharts, 2);
