@@ -8,7 +8,7 @@
 #include "libsys.h"
 #include "root.h"
 
-#define KDEV_CHECKS 87 /* every check runs unconditionally: this is exact */
+#define KDEV_CHECKS 91 /* every check runs unconditionally: this is exact */
 
 #define VIRTIO_MAGIC 0x74726976u /* "virt" */
 #define VIRTIO_VENDOR_QEMU 0x554d4551u
@@ -236,6 +236,34 @@ static void test_irq(long dev)
 	sys_handle_close(n2);
 }
 
+static volatile long fm_val = -1, fm_done;
+
+static void fault_thread(long va)
+{
+	fm_val = rd32((uint64_t)va);
+	fm_done = 1;
+}
+
+/* A fault handler cannot hand out the device page as a frame either. */
+static void test_fault_map(void)
+{
+	long ep = sys_ep_create(), r = ERR_AGAIN;
+	struct msg m = {0};
+	void *stack = root_frame_va(root_frame());
+	long th = root_thread(fault_thread, (long)va_at(6), stack, PAGE_SIZE, CHILD_PRIO, ep, 0);
+	for (unsigned i = 0; i < WAIT_MS && r == ERR_AGAIN; i++)
+		if ((r = sys_poll(ep, &m)) == ERR_AGAIN)
+			sys_sleep(1);
+	chk(th > 0 && r >= 0 && m.label == LABEL_FAULT && m.w[FAULT_W_STVAL] == va_at(6), 1,
+	    "a thread of ours faulted at va 6");
+	m = (struct msg){.label = FAULT_MAP, .w = {va_at(6), bi->devs[blk].pa, PERM_R}};
+	chk(sys_reply(&m), ERR_GRANT, "FAULT_MAP of the device page: not a frame of our grant");
+	m = (struct msg){.label = FAULT_MAP, .w = {va_at(6), root_frame(), PERM_R}};
+	chk(sys_reply(&m), 0, "FAULT_MAP of a grant frame");
+	chk(wait_set(&fm_done) && fm_val == 0, 1, "the thread read its zeroed frame");
+	sys_handle_close(ep);
+}
+
 static void test_idle(void)
 {
 	uint64_t a = sys_idle_instret(), b = sys_idle_instret();
@@ -322,6 +350,7 @@ int main(void)
 	test_map_refused(dev);
 	test_map(dev);
 	test_irq(dev);
+	test_fault_map();
 	test_idle();
 	test_children(dev);
 	long used = pt_used();
