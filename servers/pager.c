@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blk/blkc.h"
 #include "pager.h"
 #include "root.h"
 
@@ -179,6 +180,8 @@ static bool pager_handle(struct proc *p, struct msg *m)
 	case PG_LEND:
 		*m = pager_result(pg_lend_call(p, m));
 		return true;
+	case PG_BLK_ATTACH: case PG_BLK_READY: case PG_BLK_DONE:
+		return blkc_call(p, m);
 	default:
 		return pager_proc_call(p, m);
 	}
@@ -217,7 +220,8 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 	bool fault = m->label == LABEL_FAULT;
 	/* A handle may come with any call; only PG_SPAWN uses one. The others
 	 * would stay in our table for good. */
-	if ((long)m->handle > 0 && !(m->label == PG_SPAWN && p && p->state == P_LIVE)) {
+	bool keep = m->label == PG_SPAWN || m->label == PG_BLK_ATTACH; /* ATTACH: blkc keeps it */
+	if ((long)m->handle > 0 && !(keep && p && p->state == P_LIVE)) {
 		sys_handle_close((long)m->handle);
 		m->handle = 0;
 	}
@@ -305,5 +309,6 @@ int main(void)
 		printf("pager: cannot start init \"%s\" (error %ld)\n", init, -pid);
 		return 1;
 	}
+	blkc_start(H_PLATFORM); /* after init: pid 1 is init's */
 	pager_loop();
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "cpio.h"
+#include "blk/blkc.h"
 #include "pager.h"
 
 #define PG 4096UL
@@ -379,6 +380,8 @@ void proc_exit(struct proc *p, long status)
 	proc_discard(p);
 	p->state = P_ZOMBIE; /* from here its memory is gone: no I/O for it */
 	fs_close_all(p);
+	if (p->pid == blkc_driver_pid())
+		blkc_driver_died(); /* its task is dead: reset the disk, fail its I/O */
 	if (p->wait_reply)
 		sys_handle_close(p->wait_reply);
 	p->wait_reply = 0;

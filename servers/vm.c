@@ -362,3 +362,30 @@ void vm_free_all(struct proc *p)
 	pagemap_free(&pg_frames, &p->pages);
 	p->resident = 0;
 }
+
+/* Frames pa[0..n) at va.. in p, read-write, in a region of their own (the
+ * block driver's ring and DMA pages, servers/blk/blkc.c): p holds one
+ * reference on each, given back by vm_free_all when it exits; the caller
+ * keeps its own, so they outlive p if need be. Faults map them. */
+long vm_pin_frames(struct proc *p, uint64_t va, const uint64_t *pa, int n)
+{
+	uint64_t end = va + (uint64_t)n * PG;
+	if ((va & (PG - 1)) || n <= 0 || n > 64 || end > USER_TOP)
+		return -EINVAL;
+	for (int i = 0; i < p->nregions; i++)
+		if (va < p->regions[i].end && p->regions[i].start < end)
+			return -EINVAL;
+	struct region r = {.start = va, .end = end, .kind = RG_ANON, .perms = PERM_R | PERM_W};
+	if (vm_region_add(p, r) < 0)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		if (pagemap_put(&pg_frames, &p->pages, va / PG + (uint64_t)i, pa[i]) < 0) {
+			vm_drop_range(p, va, va + (uint64_t)i * PG);
+			p->nregions--; /* the region just added goes again */
+			return -ENOMEM;
+		}
+		frame_get(pa[i]);
+		p->resident++;
+	}
+	return 0;
+}
