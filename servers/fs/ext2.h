@@ -76,6 +76,8 @@ struct ext2_fs {
 	bool sb_dirty, readonly, verbose;
 	void (*log)(const char *line); /* verbose "fs: ..." lines, may be NULL */
 	uint32_t alloc_goal;           /* last block allocated: contiguity hint */
+	uint16_t mount_state;          /* s_state found at mount, restored at unmount */
+	uint32_t gdt_blocks, itb_per_group, reserved_gdt; /* derived at mount */
 };
 
 /* One directory entry as ext2_readdir reports it. */
