@@ -1,9 +1,8 @@
 /*
- * kdev.c - in-guest suite for device authority (root=kdev, run with a
- * virtio-blk disk and the modern virtio-mmio interface): bootinfo's device
- * list, SYS_DEV_CREATE/MAP/IRQ/ACK refusals and successes, a device page
- * never mappable as a frame, handles given and transferred to child tasks
- * (and a child without one refused), and SYS_IDLE_INSTRET.
+ * kdev.c - in-guest suite for device authority (root=kdev, with a modern
+ * virtio-blk disk): bootinfo's devices, SYS_DEV_* refusals and successes,
+ * a device page never mapped as a frame, handles given, sent or missing in
+ * child tasks, and SYS_IDLE_INSTRET.
  */
 #include "libsys.h"
 #include "root.h"
