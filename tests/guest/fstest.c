@@ -21,7 +21,7 @@
 #include "libsys.h"
 
 #define DIR_TEST "/tmp/fstest"
-#define FS_PLAN 164
+#define FS_PLAN 130
 
 /* call failed with exactly errno want. */
 #define EXPECT_ERR(call, want, name)                                                   \
@@ -503,7 +503,7 @@ static void test_big(void)
 	unlink("sparse");
 }
 
-/* ---- the shell and the utilities (18 checks) ----------------------------- */
+/* ---- the shell and the utilities (13 checks) ----------------------------- */
 
 static void test_shell(void)
 {
