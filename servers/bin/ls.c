@@ -16,6 +16,7 @@
 #include "libsys.h"
 
 static bool opt_long, opt_all;
+static bool printed; /* something is out: a directory heading needs a blank line */
 
 static void ls_error(const char *path, int err)
 {
@@ -41,6 +42,7 @@ static void mode_string(mode_t m, char out[11])
 
 static void print_entry(const char *name, const struct stat *st)
 {
+	printed = true;
 	if (!opt_long) {
 		printf("%s\n", name);
 		return;
@@ -187,8 +189,11 @@ static int list_path(const char *path, bool heading)
 	struct stat st;
 	if (lstat(path, &st) < 0) {
 		int err = errno;
-		if ((err == ENOSYS || err == ENOENT) && diskless() && initrd_list(path) == 0)
-			return 0;
+		if ((err == ENOSYS || err == ENOENT) && diskless()) {
+			if (initrd_list(path) == 0)
+				return 0;
+			err = ENOENT;
+		}
 		ls_error(path, err);
 		return 1;
 	}
@@ -197,7 +202,8 @@ static int list_path(const char *path, bool heading)
 		return 0;
 	}
 	if (heading)
-		printf("%s:\n", path);
+		printf("%s%s:\n", printed ? "\n" : "", path);
+	printed = true;
 	return list_dir(path);
 }
 
@@ -219,10 +225,7 @@ int main(int argc, char **argv)
 	if (i == argc)
 		return list_dir(".");
 	bool heading = argc - i > 1;
-	for (int first = i; i < argc; i++) {
-		if (heading && i > first)
-			putchar('\n');
+	for (; i < argc; i++)
 		status |= list_path(argv[i], heading);
-	}
 	return status;
 }
