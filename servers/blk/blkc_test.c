@@ -2,10 +2,12 @@
  * blkc_test.c (servers/blk/) - the block path's self-test inside the root
  * pager (bootarg "blktest", a scratch disk of BLKT_SECTORS sectors): a
  * chain of phases, each started from the previous one's last done(), so
- * the pager loop keeps running throughout. Prints TAP and powers off.
+ * the pager loop keeps running throughout; last, the driver is killed
+ * with ios outstanding. Prints TAP and powers off.
  * tests/blk (servers/blk/blktest.py) checks the written image afterwards.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +41,41 @@ static void blkt_rw(struct blk_io *io, uint8_t op, uint64_t sector, uint64_t pa,
 	io->seg[0] = (struct blk_seg){.pa = pa, .len = 4096};
 }
 
+/* ---- phase 5: the driver dies with ios in flight and waiting ----------- */
+
+#define BLKT_DEATH 20
+
+static void blkt_dead_done(struct blk_io *io, int status)
+{
+	(void)io;
+	blkt.bad += status != -EIO;
+	blkt.pending--;
+}
+
+static void blkt_death(void)
+{
+	struct proc *drv = proc_find(blkc_driver_pid());
+	uint64_t before = frames_free_count(&pg_frames);
+	/* What its death gives back: its pages (the ring and DMA frames among
+	 * them: our own reference on those goes too) and its page map's nodes. */
+	uint64_t back = drv->resident + drv->pages.nodes;
+	blkt.pending = BLKT_DEATH;
+	blkt.bad = 0;
+	for (int i = 0; i < BLKT_DEATH; i++) {
+		blkt_rw(&blkt.io[i], BLK_OP_READ, blkt_sector(i), blkt.rf[i], blkt_dead_done);
+		blkc_submit(&blkt.io[i]);
+	}
+	proc_kill(drv->pid, SIGKILL);
+	tap_check(blkt.pending == 0 && blkt.bad == 0,
+		  "the driver's death fails its %d ios with EIO (%d left, %d otherwise)", BLKT_DEATH,
+		  blkt.pending, blkt.bad);
+	tap_eq(frames_free_count(&pg_frames) - before, back, "its frames and the ring's came back");
+	blkt.pending = 1;
+	blkc_submit(&blkt.io[0]);
+	tap_check(blkt.pending == 0 && blkt.bad == 0 && !blkc_ready() && !blkc_driver_pid(),
+		  "after it, a submit fails at once with EIO");
+}
+
 static void blkt_finish(void)
 {
 	const struct blkc_stats *st = blkc_stats();
@@ -46,6 +83,7 @@ static void blkt_finish(void)
 	tap_eq(st->writes - blkt.base.writes, BLKT_N, "writes counted");
 	tap_eq(st->sectors - blkt.base.sectors, (2 * BLKT_N + 2) * 8, "sectors counted");
 	tap_eq(st->errors - blkt.base.errors, BLKT_ERRS - 1, "errors counted");
+	blkt_death();
 	sys_poweroff(H_PLATFORM, (unsigned)tap_done());
 }
 
@@ -187,7 +225,7 @@ static bool blkt_frames(void)
 
 void blkc_selftest(int status)
 {
-	tap_plan(17);
+	tap_plan(20);
 	tap_check(status == 0 && blkc_capacity() == BLKT_SECTORS,
 		  "driver ready (status %d), capacity %lu sectors", status,
 		  (unsigned long)blkc_capacity());
