@@ -13,12 +13,12 @@
 
 #include "cpio.h"
 #include "pager.h"
+#include "fs/cache.h"
+#include "fs/vfs.h"
 
 #define PIPE_SIZE 4096
 #define MAX_WAITERS 8
 #define CHUNK 512
-
-enum file_kind { F_CONSOLE, F_PIPE_R, F_PIPE_W, F_INITRD };
 
 struct waiter {
 	long reply;      /* saved reply handle, 0 = free slot */
@@ -32,14 +32,6 @@ struct pipe {
 	uint32_t head, len;
 	int readers, writers;
 	struct waiter rq[MAX_WAITERS], wq[MAX_WAITERS];
-};
-
-struct file {
-	int refs;
-	uint8_t kind;
-	struct pipe *pipe;
-	const uint8_t *data; /* F_INITRD */
-	uint64_t size, off;
 };
 
 /* The console: finished lines wait in cons_in until read. */
@@ -344,21 +336,11 @@ static long file_read(struct proc *p, struct file *f, uint64_t buf, uint64_t len
 	return (long)n;
 }
 
-static long fs_open(struct proc *p, uint64_t upath, uint64_t flags)
+static long fs_open_initrd(struct proc *p, const char *path, uint64_t flags)
 {
-	char path[PG_PATH_MAX];
 	struct cpio_file cf;
-	long e = vm_string_in(p, path, upath, sizeof path);
-	if (e < 0)
-		return e;
-	const char *name = path[0] == '/' ? path + 1 : path;
-	if (!strcmp(name, "dev/console") || !strcmp(name, "console")) {
-		long fd = fs_fd_alloc(p, &cons.file);
-		if (fd >= 0)
-			cons.file.refs++;
-		return fd;
-	}
-	if ((flags & O_ACCMODE) != O_RDONLY)
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
 		return -EROFS;
 	if (cpio_find((const void *)INITRD_VA, libsys_bootinfo->initrd_size, name, &cf) < 0)
 		return -ENOENT;
@@ -371,6 +353,38 @@ static long fs_open(struct proc *p, uint64_t upath, uint64_t flags)
 	if (fd < 0)
 		free(f);
 	return fd;
+}
+
+static bool fs_fd_free(const struct proc *p)
+{
+	for (int fd = 0; fd < PG_MAX_FDS; fd++)
+		if (!p->fds[fd])
+			return true;
+	return false;
+}
+
+/* open: the console, a disk file, or (no disk) an initrd file. Parks
+ * (returns -EAGAIN after pager_park) when a block must be read. */
+static long fs_open(struct proc *p, uint64_t upath, uint64_t flags, uint64_t mode)
+{
+	char path[PG_PATH_MAX];
+	long e = vm_string_in(p, path, upath, sizeof path);
+	if (e < 0)
+		return e;
+	const char *name = path[0] == '/' ? path + 1 : path;
+	if (!strcmp(name, "dev/console") || !strcmp(name, "console")) {
+		long fd = fs_fd_alloc(p, &cons.file);
+		if (fd >= 0)
+			cons.file.refs++;
+		return fd;
+	}
+	if (!vfs_mounted)
+		return fs_open_initrd(p, path, flags);
+	if (!fs_fd_free(p))
+		return -EMFILE;
+	struct file *f;
+	e = vfs_open(p, path, flags, mode, &f);
+	return e < 0 ? e : fs_fd_alloc(p, f);
 }
 
 static long fs_readdir(struct proc *p, uint64_t index, uint64_t buf)
@@ -404,6 +418,8 @@ static void fs_release(struct file *f)
 		if (!pp->readers && !pp->writers)
 			free(pp);
 	}
+	if (f->kind == F_DISK)
+		vfs_release(f);
 	if (f != &cons.file)
 		free(f);
 }
@@ -460,32 +476,104 @@ static long fs_dup(struct proc *p, uint64_t fd)
 	return nfd;
 }
 
-static bool fs_read(struct proc *p, struct msg *m)
+static struct msg fs_reply(long n)
+{
+	return n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+}
+
+static bool fs_read(struct proc *p, struct msg *m, bool positional)
 {
 	struct file *f = fs_fd(p, m->w[0]);
 	uint64_t buf = m->w[1], len = m->w[2];
 	long n;
+	if (f && f->kind == F_DISK)
+		return vfs_rw(p, f, m, false, positional);
 	if (!f || f->kind == F_PIPE_W)
 		n = -EBADF;
+	else if (positional && f->kind != F_INITRD)
+		n = -ESPIPE;
 	else if (f->kind == F_PIPE_R)
 		return pipe_read(p, f->pipe, buf, len, m);
 	else if (f->kind == F_CONSOLE)
 		return cons_read(p, buf, len, m);
 	else
 		n = file_read(p, f, buf, len);
-	*m = n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+	*m = fs_reply(n);
 	return true;
 }
 
-static bool fs_write(struct proc *p, struct msg *m)
+static bool fs_write(struct proc *p, struct msg *m, bool positional)
 {
 	struct file *f = fs_fd(p, m->w[0]);
 	long n;
-	if (f && f->kind == F_PIPE_W)
+	if (f && f->kind == F_DISK)
+		return vfs_rw(p, f, m, true, positional);
+	if (f && positional && f->kind != F_INITRD)
+		n = -ESPIPE;
+	else if (f && f->kind == F_PIPE_W)
 		return pipe_write(p, f->pipe, m->w[1], m->w[2], m);
-	n = f && f->kind == F_CONSOLE ? cons_write(p, m->w[1], m->w[2]) : -EBADF;
-	*m = n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
+	else
+		n = f && f->kind == F_CONSOLE ? cons_write(p, m->w[1], m->w[2]) : -EBADF;
+	*m = fs_reply(n);
 	return true;
+}
+
+static long fs_lseek(struct proc *p, uint64_t fd, int64_t off, int whence)
+{
+	struct file *f = fs_fd(p, fd);
+	if (!f)
+		return -EBADF;
+	if (f->kind == F_DISK)
+		return vfs_lseek(f, off, whence);
+	if (f->kind != F_INITRD)
+		return -ESPIPE;
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->off : (int64_t)f->size;
+	if ((whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) || base + off < 0)
+		return -EINVAL;
+	f->off = (uint64_t)(base + off);
+	return (long)f->off;
+}
+
+/* fstat of what is not a disk file: a character device or a FIFO. */
+static long fs_fstat(struct proc *p, uint64_t fd, uint64_t ubuf)
+{
+	struct file *f = fs_fd(p, fd);
+	if (!f)
+		return -EBADF;
+	if (f->kind == F_DISK)
+		return vfs_fstat(p, f, ubuf);
+	struct pg_stat st = {.nlink = 1, .blksize = 4096, .size = f->kind == F_INITRD ? f->size : 0};
+	st.mode = f->kind == F_CONSOLE ? 0020620 : f->kind == F_INITRD ? 0100555 : 0010600;
+	return vm_copy_out(p, ubuf, &st, sizeof st) < 0 ? -EFAULT : 0;
+}
+
+static bool fs_fsync(struct proc *p, struct msg *m)
+{
+	struct file *f = fs_fd(p, m->w[0]);
+	if (f && f->kind == F_DISK)
+		return vfs_fsync(f, m);
+	*m = fs_reply(f ? (f->kind == F_INITRD ? 0 : -EINVAL) : -EBADF);
+	return true;
+}
+
+static long fs_disk_fd(struct proc *p, uint64_t fd, struct file **f)
+{
+	*f = fs_fd(p, fd);
+	return !*f ? -EBADF : (*f)->kind != F_DISK ? -EINVAL : 0;
+}
+
+static long fs_ftruncate(struct proc *p, uint64_t fd, uint64_t len)
+{
+	struct file *f;
+	long e = fs_disk_fd(p, fd, &f);
+	return e ? e : vfs_ftruncate(f, len);
+}
+
+static long fs_getdents(struct proc *p, uint64_t fd, uint64_t buf, uint64_t len)
+{
+	struct file *f;
+	long e = fs_disk_fd(p, fd, &f);
+	return e == -EINVAL ? -ENOTDIR : e ? e : vfs_getdents(p, f, buf, len);
 }
 
 /* The file calls of pager.h; false when the reply was deferred. */
@@ -493,17 +581,35 @@ bool fs_call(struct proc *p, struct msg *m)
 {
 	long r;
 	switch (m->label) {
-	case PG_READ:
-		return fs_read(p, m);
-	case PG_WRITE:
-		return fs_write(p, m);
-	case PG_OPEN: r = fs_open(p, m->w[0], m->w[1]); break;
+	case PG_READ: return fs_read(p, m, false);
+	case PG_WRITE: return fs_write(p, m, false);
+	case PG_PREAD: return fs_read(p, m, true);
+	case PG_PWRITE: return fs_write(p, m, true);
+	case PG_FSYNC: return fs_fsync(p, m);
+	case PG_OPEN: r = fs_open(p, m->w[0], m->w[1], m->w[2]); break;
 	case PG_CLOSE: r = fs_close(p, m->w[0]); break;
 	case PG_PIPE: r = fs_pipe(p, m); break;
 	case PG_DUP: r = fs_dup(p, m->w[0]); break;
 	case PG_DUP2: r = fs_dup2(p, m->w[0], m->w[1]); break;
 	case PG_READDIR: r = fs_readdir(p, m->w[0], m->w[1]); break;
-	default: r = -ENOSYS; break;
+	case PG_LSEEK: r = fs_lseek(p, m->w[0], (int64_t)m->w[1], (int)m->w[2]); break;
+	case PG_FSTAT: r = fs_fstat(p, m->w[0], m->w[1]); break;
+	case PG_FTRUNCATE: r = fs_ftruncate(p, m->w[0], m->w[1]); break;
+	case PG_GETDENTS: r = fs_getdents(p, m->w[0], m->w[1], m->w[2]); break;
+	default:
+		if (!vfs_mounted && m->label >= PG_STAT && m->label <= PG_STATFS &&
+		    m->label != PG_GETCWD)
+			r = m->label == PG_STAT || m->label == PG_ACCESS || m->label == PG_CHDIR
+				    ? -ENOENT : -EROFS;
+		else if (m->label >= PG_STAT && m->label <= PG_STATFS)
+			return vfs_call(p, m);
+		else
+			r = -ENOSYS;
+		break;
+	}
+	if (r == -EAGAIN) {
+		pager_park(cache_miss);
+		return false;
 	}
 	uint64_t w1 = m->w[1];
 	*m = r < 0 ? (struct msg){.label = (uint64_t)-r} : (struct msg){.w = {(uint64_t)r, w1}};
@@ -512,6 +618,7 @@ bool fs_call(struct proc *p, struct msg *m)
 
 void fs_fork(struct proc *parent, struct proc *child)
 {
+	vfs_init_proc(child, parent);
 	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
 		child->fds[fd] = parent->fds[fd];
 		if (child->fds[fd])
@@ -548,6 +655,7 @@ void fs_close_all(struct proc *p)
 /* Every process the pager starts from nothing gets the console as 0-2. */
 void fs_init_proc(struct proc *p)
 {
+	vfs_init_proc(p, NULL);
 	for (int fd = 0; fd < 3; fd++) {
 		cons.file.refs++;
 		p->fds[fd] = &cons.file;

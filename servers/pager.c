@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "blk/blkc.h"
+#include "fs/cache.h"
 #include "pager.h"
 #include "root.h"
+#include "fs/vfs.h"
 
 struct pager_stats pg_stats;
 long pg_ep;
@@ -73,6 +75,10 @@ static long pg_meminfo_call(struct proc *p, uint64_t buf)
 		.cow_reuses = pg_stats.cow_reuses,
 		.kills = pg_stats.kills,
 		.pager_heap = root_heap_pages(),
+		.cache_pages = cache_stats.pages,
+		.cache_dirty = cache_stats.dirty,
+		.disk_reads = cache_stats.read_blocks,
+		.disk_writes = cache_stats.write_blocks,
 	};
 	mi.frames_used = mi.frames_total - mi.frames_free;
 	return vm_copy_out(p, buf, &mi, sizeof mi) < 0 ? -EFAULT : 0;
@@ -95,13 +101,18 @@ static long pg_ps_call(struct proc *p, uint64_t buf, uint64_t max)
 	return n;
 }
 
-static void pager_spawn_call(struct proc *p, struct msg *m)
+static bool pager_spawn_call(struct proc *p, struct msg *m)
 {
 	long given = (long)m->handle > 0 ? (long)m->handle : 0;
 	long pid = proc_spawn_call(p, m->w[0], m->w[1], given);
+	if (pid == -EAGAIN) { /* the program is being read: the handle waits too */
+		pager_park(cache_miss);
+		return false;
+	}
 	if (given)
 		sys_handle_close(given);
 	*m = pager_result(pid);
+	return true;
 }
 
 static long pager_nozero(struct proc *p, struct msg *m)
@@ -137,6 +148,10 @@ static bool pager_proc_call(struct proc *p, struct msg *m)
 		return true;
 	case PG_EXEC:
 		r = proc_exec(p, m);
+		if (r == -EAGAIN) {
+			pager_park(cache_miss);
+			return false;
+		}
 		*m = pager_err(r);
 		return r < 0;
 	case PG_WAIT:
@@ -149,8 +164,7 @@ static bool pager_proc_call(struct proc *p, struct msg *m)
 		*m = (struct msg){.w = {(uint64_t)p->pid, (uint64_t)p->ppid}};
 		return true;
 	case PG_SPAWN:
-		pager_spawn_call(p, m);
-		return true;
+		return pager_spawn_call(p, m);
 	default:
 		return fs_call(p, m);
 	}
@@ -206,6 +220,7 @@ static bool pager_more_quota(struct proc *p)
 static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 {
 	*who = NULL;
+	cache_epoch++; /* pages this request uses are not reclaimed under it */
 	if (badge == (long)CONSOLE_BADGE && m->label == PG_CONSOLE_IN) {
 		fs_console_input((const char *)&m->w[1], m->w[0] < 40 ? (unsigned)m->w[0] : 40);
 		*m = pager_ok(0);
@@ -213,6 +228,12 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 	}
 	if (badge == (long)WATCH_BADGE && m->label == PG_TASKS_DIED) {
 		proc_tasks_died(m->w[0]);
+		*m = pager_ok(0);
+		return true;
+	}
+	if (badge == (long)FLUSH_BADGE && m->label == PG_FLUSH_TICK) {
+		if (vfs_mounted)
+			cache_sync(0); /* start writing; nobody waits for it */
 		*m = pager_ok(0);
 		return true;
 	}
@@ -236,13 +257,244 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 	return pager_handle(p, m);
 }
 
+/* ---- parked requests ------------------------------------------------------
+ * A request that needs a block the cache is reading is kept here with its
+ * caller's saved reply and served again from the start when the read is
+ * done (the restart contract of servers/fs/vfs.h). Meanwhile the loop goes
+ * on serving everyone else: the pager never waits for the disk. */
+
+#define MAX_PARKED 128
+#define PARK_INTERNAL (-1L) /* a request of our own (boot): no caller */
+enum park_wait { W_PAGE, W_IO, W_TURN };
+
+static struct parked {
+	long reply; /* saved reply handle, 0 = free slot */
+	long pid, task_id;
+	uint8_t wait;
+	uint32_t ino;
+	uint64_t idx;
+	struct msg m;
+} parked[MAX_PARKED];
+static struct {
+	bool asked, turn;
+	struct cpage *page;
+} park_now;
+static uint64_t loop_turn; /* requests taken from the endpoint so far */
+static unsigned nturn;     /* parked requests waiting for a turn */
+static unsigned nparked;
+static bool io_finished;
+static int shutdown_code = -1;
+
+void pager_park(struct cpage *cp)
+{
+	park_now.asked = true;
+	park_now.turn = false;
+	park_now.page = cp;
+}
+
+void pager_yield(void)
+{
+	pager_park(NULL);
+	park_now.turn = true;
+}
+
+static void pager_io_done(void) { io_finished = true; }
+
+static void park_store(struct parked *e, struct proc *p, const struct msg *m)
+{
+	e->pid = p ? p->pid : 0;
+	e->task_id = p ? p->task_id : 0;
+	e->m = *m;
+	e->wait = park_now.turn ? W_TURN : park_now.page ? W_PAGE : W_IO;
+	e->idx = loop_turn;
+	nturn += e->wait == W_TURN;
+	if (park_now.page) {
+		e->ino = park_now.page->ino;
+		e->idx = park_now.page->idx;
+	}
+	park_now.asked = false;
+}
+
+/* Keep the request the handler parked; false if there is no room (the
+ * caller then gets EAGAIN, or a fault is simply retried). */
+static bool pager_park_save(struct proc *p, const struct msg *m, long reply)
+{
+	for (int i = 0; i < MAX_PARKED; i++) {
+		if (parked[i].reply)
+			continue;
+		if (!reply && (reply = sys_reply_save()) < 0)
+			break;
+		parked[i].reply = reply;
+		park_store(&parked[i], p, m);
+		nparked++;
+		return true;
+	}
+	park_now.asked = false;
+	return false;
+}
+
+static bool park_ready(const struct parked *e)
+{
+	if (e->wait == W_TURN)
+		return e->idx < loop_turn; /* someone else was served since */
+	return e->wait == W_IO || !cache_busy(e->ino, e->idx);
+}
+
+static void pager_answer_fault_aware(struct proc *p, long reply, struct msg *m)
+{
+	long e;
+	while ((e = sys_reply_to(reply, m)) == ERR_QUOTA && m->label == FAULT_MAP && p &&
+	       pager_more_quota(p))
+		;
+	if (e < 0)
+		sys_handle_close(reply);
+}
+
+static void pager_rerun(struct parked *e);
+
+/* Serve again every parked request whose block arrived. */
+static void pager_unpark(void)
+{
+	io_finished = false;
+	if (vfs_mounted)
+		vfs_free_pending();
+	for (int i = 0; i < MAX_PARKED && nparked; i++)
+		if (parked[i].reply && park_ready(&parked[i]))
+			pager_rerun(&parked[i]);
+}
+
+static void pager_boot_step(struct msg *m);
+
+static void pager_rerun(struct parked *e)
+{
+	struct msg m = e->m;
+	long reply = e->reply;
+	struct proc *p = e->pid ? proc_find(e->pid) : NULL;
+	e->reply = 0;
+	nparked--;
+	nturn -= e->wait == W_TURN;
+	cache_epoch++;
+	if (reply == PARK_INTERNAL) {
+		pager_boot_step(&m);
+		if (park_now.asked)
+			pager_park_save(NULL, &m, PARK_INTERNAL);
+		return;
+	}
+	if (!p || p->state != P_LIVE || p->task_id != e->task_id) {
+		sys_handle_close(reply); /* its process is gone, or exec'd */
+		return;
+	}
+	bool answer = pager_handle(p, &m);
+	if (park_now.asked && pager_park_save(p, &m, reply))
+		return;
+	if (answer)
+		pager_answer_fault_aware(p, reply, &m);
+	else
+		sys_handle_close(reply); /* exit or exec: the caller is gone */
+}
+
+/* ---- boot: the disk, the root file system, init -------------------------- */
+
+static const char *init_argv[PG_ARGV_MAX + 1];
+static char init_name[PG_NAME_MAX];
+static uint64_t sb_frame;
+long pg_init_pid;
+
+static void pager_start_init(void)
+{
+	long pid = proc_spawn(NULL, init_name, init_argv, 0);
+	if (pid == -EAGAIN) {
+		struct msg m = {.label = PG_BOOT_INIT};
+		pager_park(cache_miss);
+		pager_park_save(NULL, &m, PARK_INTERNAL);
+		return;
+	}
+	if (pid < 0) {
+		printf("pager: cannot start init \"%s\" (error %ld)\n", init_name, -pid);
+		sys_poweroff(H_PLATFORM, 1);
+	}
+	pg_init_pid = pid;
+}
+
+static void pager_boot_step(struct msg *m)
+{
+	if (m->label == PG_BOOT_INIT)
+		pager_start_init();
+}
+
+static void pager_sb_read(void *arg, int status)
+{
+	(void)arg;
+	if (status || vfs_mount(frames_va(&pg_frames, sb_frame)) < 0)
+		printf("pager: the disk holds no file system we can use: running from the initrd\n");
+	frames_free(&pg_frames, sb_frame);
+	pager_start_init();
+}
+
+static void pager_disk_ready(int status)
+{
+	if (status < 0 || !(sb_frame = frames_alloc(&pg_frames))) {
+		printf("pager: the disk is not usable (%d): running from the initrd\n", status);
+		pager_start_init();
+		return;
+	}
+	cache_read_raw(1024, 1024, sb_frame, pager_sb_read, NULL);
+}
+
+/* init ended: write everything back, mark the file system clean, then
+ * power off with init's status (proc.c). */
+void pager_shutdown(int code)
+{
+	shutdown_code = code;
+	io_finished = true;
+}
+
+static void pager_shutdown_step(void)
+{
+	static int tries;
+	if (vfs_unmount_step() || cache_write_error() || ++tries > 100000) {
+		sys_poweroff(H_PLATFORM, (unsigned)shutdown_code & 0xff);
+	}
+}
+
+/* The periodic flusher: a thread that wakes every 5 s and asks the loop
+ * to start writing dirty pages back. */
+static char flush_stack[4096] __attribute__((aligned(16)));
+
+static void flush_loop(long ep)
+{
+	for (;;) {
+		sys_sleep(5000);
+		struct msg m = {.label = PG_FLUSH_TICK};
+		sys_call(ep, &m);
+	}
+}
+
+/* Between two requests: serve what the finished I/O unblocked (a few
+ * rounds at most: a dead disk finishes requests at once, forever). */
+static void pager_after_request(void)
+{
+	loop_turn++;
+	for (int round = 0; (io_finished || nturn) && round < 4; round++) {
+		pager_unpark();
+		if (shutdown_code >= 0)
+			pager_shutdown_step();
+	}
+}
+
 static __attribute__((noreturn)) void pager_loop(void)
 {
 	struct msg m;
 	struct proc *p;
 	long badge = sys_recv(pg_ep, &m);
 	for (;;) {
-		if (!pager_dispatch(badge, &m, &p)) {
+		bool answer = pager_dispatch(badge, &m, &p);
+		if (park_now.asked && !pager_park_save(p, &m, 0)) {
+			m = m.label == LABEL_FAULT ? (struct msg){.label = FAULT_RESUME} : pager_err(-EAGAIN);
+			answer = true;
+		}
+		pager_after_request();
+		if (!answer) {
 			badge = sys_recv(pg_ep, &m);
 			continue;
 		}
@@ -289,26 +541,27 @@ static int pager_init_argv(const char *args, char *init, char *store, size_t siz
 int main(void)
 {
 	const struct bootinfo *bi = libsys_bootinfo;
-	static char init[PG_NAME_MAX], store[256];
-	const char *argv[PG_ARGV_MAX + 1];
+	static char store[256];
 	root_init();
 	frame_ref_init();
 	fs_init();
 	pg_ep = sys_ep_create();
 	pg_bench = pager_has_word(bi->bootargs, "bench");
-	pager_arg(bi->bootargs, "init=", init, sizeof init, "sh");
-	pager_init_argv(bi->bootargs, init, store, sizeof store, argv);
+	pager_arg(bi->bootargs, "init=", init_name, sizeof init_name, "sh");
+	pager_init_argv(bi->bootargs, init_name, store, sizeof store, init_argv);
 	printf("pager: root pager up: %lu frames (%lu MiB) to give, initrd %lu KiB\n",
 	       (unsigned long)frames_free_count(&pg_frames),
 	       (unsigned long)(frames_free_count(&pg_frames) >> 8),
 	       (unsigned long)(bi->initrd_size >> 10));
 	console_start();
 	watch_start();
-	long pid = proc_spawn(NULL, init, argv, 0);
-	if (pid < 0) {
-		printf("pager: cannot start init \"%s\" (error %ld)\n", init, -pid);
-		return 1;
+	cache_done_hook = pager_io_done;
+	root_thread(flush_loop, sys_handle_dup(pg_ep, R_SEND, FLUSH_BADGE), flush_stack,
+		    sizeof flush_stack, PRIO_DEFAULT, 0, 0);
+	blkc_on_ready(pager_disk_ready);
+	if (pager_has_word(bi->bootargs, "nodisk") || blkc_start(H_PLATFORM) < 0) {
+		printf("pager: no disk: running from the initrd\n");
+		pager_start_init();
 	}
-	blkc_start(H_PLATFORM); /* after init: pid 1 is init's */
 	pager_loop();
 }

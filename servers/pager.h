@@ -27,6 +27,8 @@
 #define MAX_PROCS 64
 #define MAX_REGIONS 16
 
+struct vnode;
+
 enum region_kind { RG_ANON, RG_FILE, RG_STACK, RG_HEAP };
 
 struct region {
@@ -34,7 +36,8 @@ struct region {
 	uint8_t kind;
 	uint8_t perms;         /* PERM_* */
 	bool nozero;           /* bench only: skip zeroing */
-	const uint8_t *file;   /* RG_FILE: the ELF image in the initrd */
+	const uint8_t *file;   /* RG_FILE: the ELF image in the initrd, or */
+	struct vnode *vn;      /* RG_FILE: the program file on disk (page cache) */
 	uint64_t seg_va, seg_off, seg_filesz;
 };
 
@@ -59,6 +62,8 @@ struct proc {
 	long wait_reply;       /* saved reply of our waitpid, 0 = none */
 	long wait_pid;
 	struct file *fds[PG_MAX_FDS];
+	uint32_t cwd_ino;      /* current directory (disk) */
+	char cwd[PG_PATH_MAX]; /* its path, for getcwd */
 };
 
 struct pager_stats {
@@ -75,6 +80,12 @@ extern bool pg_bench;
 #define CONSOLE_BADGE (1ULL << 40) /* calls from console.c's thread */
 #define WATCH_BADGE (1ULL << 41)   /* calls from watch.c's thread */
 #define PG_TASKS_DIED 100          /* watch.c: w0 = slots whose task died */
+#define FLUSH_BADGE (1ULL << 42)   /* calls from pager.c's flusher thread */
+#define PG_FLUSH_TICK 101          /* flusher: start writing dirty pages */
+#define PG_BOOT_INIT 102           /* our own parked request: start init */
+extern long pg_init_pid;           /* init: when it ends, we power off */
+void pager_shutdown(int code);     /* sync, unmount, then power off */
+void pager_yield(void);            /* park the request until the next turn */
 
 /* vm.c: regions, faults, COW, copies to and from a process */
 struct region *vm_region_find(struct proc *p, uint64_t va);
@@ -95,6 +106,11 @@ uint64_t frames_shared(void);
 
 /* pager.c: answer a saved reply; the handle is gone either way. */
 void pager_answer(long reply, struct msg *m);
+/* pager.c: the request being served must wait for cache page cp (NULL:
+ * for any I/O, or just a turn): it is kept, as it stands in its message
+ * (with any progress recorded there), and served again later. */
+struct cpage;
+void pager_park(struct cpage *cp);
 
 /* proc.c: life cycle */
 struct proc *proc_find(long pid);

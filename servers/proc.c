@@ -13,6 +13,8 @@
 
 #include "cpio.h"
 #include "blk/blkc.h"
+#include "fs/cache.h"
+#include "fs/vfs.h"
 #include "pager.h"
 
 #define PG 4096UL
@@ -50,19 +52,29 @@ static struct proc *proc_alloc(const char *name, long ppid)
 
 /* Regions from the ELF headers: file-backed segments, an empty heap after
  * the last one, the stack below USER_STACK_TOP. */
-static int proc_regions(struct proc *p, const struct elf_image *img, const uint8_t *file)
+/* A program: ELF bytes in the initrd, or an inode of the disk. */
+struct prog {
+	const uint8_t *data;
+	uint32_t ino;
+};
+
+static int proc_regions(struct proc *p, const struct elf_image *img, const struct prog *prog)
 {
 	uint64_t top = 0;
 	p->nregions = 0;
 	for (int i = 0; i < img->nseg; i++) {
 		const struct elf_seg *s = &img->seg[i];
 		struct region r = {.start = s->va & ~(PG - 1), .end = (s->va + s->memsz + PG - 1) & ~(PG - 1),
-				   .kind = RG_FILE, .perms = (uint8_t)s->perms, .file = file,
+				   .kind = RG_FILE, .perms = (uint8_t)s->perms, .file = prog->data,
 				   .seg_va = s->va, .seg_off = s->off, .seg_filesz = s->filesz};
 		if (r.end > top)
 			top = r.end;
-		if (vm_region_add(p, r) < 0)
+		if (prog->ino && !(r.vn = vfs_vget(prog->ino)))
 			return -1;
+		if (vm_region_add(p, r) < 0) {
+			vfs_vput(r.vn);
+			return -1;
+		}
 	}
 	p->brk = top;
 	struct region heap = {.start = top, .end = top, .kind = RG_HEAP, .perms = PERM_R | PERM_W};
@@ -138,23 +150,55 @@ static long proc_thread(struct proc *p, const struct user_regs *regs)
 	return e < 0 ? -ENOMEM : sys_thread_start(p->thread);
 }
 
-/* Check the program before anything changes: found, and a valid ELF. */
-static long proc_load_check(const char *name, struct cpio_file *f, struct elf_image *img)
+/* The ELF and program headers must lie in the file's first page, the
+ * only one read before the program runs. */
+static bool proc_headers_fit(const uint8_t *h, uint64_t size)
 {
-	if (cpio_find((const void *)INITRD_VA, libsys_bootinfo->initrd_size, name, f) < 0)
+	uint64_t phoff, phnum = 0;
+	if (size < 64)
+		return false;
+	memcpy(&phoff, h + 32, 8);
+	memcpy(&phnum, h + 56, 2);
+	return phoff <= 4096 && phnum * 56 <= 4096 - phoff && phoff + phnum * 56 <= size;
+}
+
+/* Check the program before anything changes: found, and a valid ELF.
+ * From the disk when one is mounted (-EAGAIN: a block is being read),
+ * else from the initrd by its last path component. */
+static long proc_load_check(struct proc *caller, const char *path, struct prog *prog,
+			    struct elf_image *img)
+{
+	const uint64_t limit = USER_STACK_TOP - USER_STACK_MAX - USER_HEAP_GAP;
+	*prog = (struct prog){0};
+	if (vfs_mounted) {
+		const void *hdr;
+		uint64_t size;
+		long e = vfs_lookup_exec(caller, path, &prog->ino);
+		if (!e)
+			e = vfs_first_page(prog->ino, &hdr, &size);
+		if (e < 0)
+			return e;
+		if (!proc_headers_fit(hdr, size) || elf_parse(hdr, size, limit, img) < 0)
+			return -ENOEXEC;
+		return 0;
+	}
+	struct cpio_file f;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (cpio_find((const void *)INITRD_VA, libsys_bootinfo->initrd_size, name, &f) < 0)
 		return -ENOENT;
-	if (elf_parse(f->data, f->size, USER_STACK_TOP - USER_STACK_MAX - USER_HEAP_GAP, img) < 0)
+	if (elf_parse(f.data, f.size, limit, img) < 0)
 		return -ENOEXEC;
+	prog->data = f.data;
 	return 0;
 }
 
 /* Build p's image: task, regions, start-up page, running thread. */
-static long proc_image(struct proc *p, const struct elf_image *img, const uint8_t *file,
+static long proc_image(struct proc *p, const struct elf_image *img, const struct prog *prog,
 		       const char *const *argv, long given)
 {
 	struct startinfo si = {.magic = STARTINFO_MAGIC, .pid = (uint64_t)p->pid};
 	struct user_regs regs = {0};
-	if (proc_regions(p, img, file) < 0)
+	if (proc_regions(p, img, prog) < 0)
 		return -ENOEXEC;
 	si.heap = p->brk;
 	long e = proc_task(p, &si, given);
@@ -178,18 +222,19 @@ static void proc_discard(struct proc *p)
 	vm_free_all(p);
 }
 
-long proc_spawn(struct proc *parent, const char *name, const char *const *argv, long given)
+long proc_spawn(struct proc *parent, const char *path, const char *const *argv, long given)
 {
-	struct cpio_file f;
+	struct prog prog;
 	struct elf_image img;
-	long e = proc_load_check(name, &f, &img);
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	long e = proc_load_check(parent, path, &prog, &img);
 	if (e < 0)
 		return e;
 	struct proc *p = proc_alloc(name, parent ? parent->pid : 0);
 	if (!p)
 		return -EAGAIN;
 	p->state = P_LIVE;
-	e = proc_image(p, &img, f.data, argv, given);
+	e = proc_image(p, &img, &prog, argv, given);
 	if (e < 0) {
 		proc_discard(p);
 		p->state = P_FREE;
@@ -261,7 +306,7 @@ static char arg_path[PG_PATH_MAX], arg_store[2048];
 static const char *arg_argv[PG_ARGV_MAX + 1];
 
 /* Path and argv of an exec or spawn, read from the caller's memory; the
- * program name is the path's last component (the initrd is flat). */
+ * program name is the path's last component. */
 static long proc_args_in(struct proc *p, uint64_t upath, uint64_t uargv, const char **name)
 {
 	long e = vm_string_in(p, arg_path, upath, sizeof arg_path);
@@ -275,7 +320,7 @@ long proc_spawn_call(struct proc *p, uint64_t upath, uint64_t uargv, long given)
 {
 	const char *name;
 	long e = proc_args_in(p, upath, uargv, &name);
-	return e < 0 ? e : proc_spawn(p, name, arg_argv, given);
+	return e < 0 ? e : proc_spawn(p, arg_path, arg_argv, given);
 }
 
 /* exec: check the new program, build it in a fresh task, then drop the
@@ -283,18 +328,18 @@ long proc_spawn_call(struct proc *p, uint64_t upath, uint64_t uargv, long given)
 long proc_exec(struct proc *p, struct msg *m)
 {
 	const char **argv = arg_argv, *name;
-	struct cpio_file f;
+	struct prog prog;
 	struct elf_image img;
 	long e = proc_args_in(p, m->w[0], m->w[1], &name);
 	if (e >= 0)
-		e = proc_load_check(name, &f, &img);
+		e = proc_load_check(p, arg_path, &prog, &img);
 	if (e < 0)
 		return e;
 	struct proc np = *p;
 	np.pages = (struct pagemap){0};
 	np.resident = 0;
 	np.task = np.thread = 0; /* a failure must not close the caller's */
-	e = proc_image(&np, &img, f.data, argv, 0);
+	e = proc_image(&np, &img, &prog, argv, 0);
 	if (e < 0) {
 		proc_discard(&np);
 		return e;
@@ -394,12 +439,12 @@ void proc_exit(struct proc *p, long status)
 				procs[i].state = P_FREE;
 		}
 	}
-	if (p->pid == 1) {
+	if (p->pid == pg_init_pid) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		printf("pager: init (%s) %s %d; powering off\n", p->name,
 		       WIFEXITED(status) ? "exited with status" : "was killed by signal",
 		       WIFEXITED(status) ? code : (int)WTERMSIG(status));
-		sys_poweroff(H_PLATFORM, (unsigned)code & 0xff);
+		pager_shutdown(code);
 	}
 	proc_notify_parent(p);
 }

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fs/cache.h"
 #include "pager.h"
+#include "fs/vfs.h"
 
 #define PG 4096UL
 
@@ -70,10 +72,88 @@ static void vm_fill_file(const struct region *r, uint64_t va, uint8_t *dst)
 		mem_copy(dst + (lo - va), r->file + r->seg_off + (lo - r->seg_va), hi - lo);
 }
 
-/* A first touch: a fresh frame, zeroed or filled from the file. */
-static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va)
+/* A page of a segment that lies wholly in the file, at the same offset
+ * in the page as in the file: the cache's frame itself can be mapped. */
+static bool vm_file_whole(const struct region *r, uint64_t va)
 {
-	uint64_t pa = frames_alloc(&pg_frames);
+	return r->vn && (r->seg_va & (PG - 1)) == (r->seg_off & (PG - 1)) && va >= r->seg_va &&
+	       va + PG <= r->seg_va + r->seg_filesz;
+}
+
+/* The cache page holding file byte off of region r's file (-EAGAIN: being
+ * read, cache_miss names it). */
+static struct cpage *vm_file_page(const struct region *r, uint64_t off, int *err)
+{
+	struct ext2_inode *in;
+	*err = ext2_inode_get(&cache_fs, r->vn->ino, &in);
+	if (*err)
+		return NULL;
+	return cache_file_page(r->vn->ino, off / PG, ext2_inode_size(in), false, err);
+}
+
+/* Fill dst with page va of a disk-backed segment (bytes past filesz zero). */
+static int vm_fill_disk(const struct region *r, uint64_t va, uint8_t *dst)
+{
+	uint64_t lo = va > r->seg_va ? va : r->seg_va;
+	uint64_t hi = va + PG < r->seg_va + r->seg_filesz ? va + PG : r->seg_va + r->seg_filesz;
+	int err = 0;
+	for (uint64_t a = lo; a < hi;) { /* at most two cache pages */
+		uint64_t off = r->seg_off + (a - r->seg_va), n = PG - off % PG;
+		struct cpage *cp = vm_file_page(r, off, &err);
+		if (!cp)
+			return err;
+		n = n < hi - a ? n : hi - a;
+		mem_copy(dst + (a - va), (uint8_t *)cache_data(cp) + off % PG, n);
+		a += n;
+	}
+	return 0;
+}
+
+/* Record frame pa (already counted once for us) at va. */
+static uint64_t *vm_install(struct proc *p, uint64_t va, uint64_t entry)
+{
+	if (pagemap_put(&pg_frames, &p->pages, va / PG, entry) < 0) {
+		frame_put(entry & ~PM_FLAGS);
+		return NULL;
+	}
+	p->resident++;
+	return pagemap_find(&pg_frames, &p->pages, va / PG);
+}
+
+/* A first touch of a disk-backed page: the cache frame, shared (COW when
+ * the segment is writable), or a private copy for a partial page. */
+static uint64_t *vm_populate_disk(struct proc *p, const struct region *r, uint64_t va, int *err)
+{
+	if (vm_file_whole(r, va)) {
+		struct cpage *cp = vm_file_page(r, r->seg_off + (va - r->seg_va), err);
+		if (!cp)
+			return NULL;
+		frame_get(cp->pa);
+		pg_stats.file_faults++;
+		return vm_install(p, va, cp->pa | ((r->perms & PERM_W) ? PM_COW : 0));
+	}
+	uint64_t pa = cache_frame_alloc();
+	if (!pa) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	frame_zero(frames_va(&pg_frames, pa));
+	if ((*err = vm_fill_disk(r, va, frames_va(&pg_frames, pa))) < 0) {
+		frames_free(&pg_frames, pa);
+		return NULL;
+	}
+	frame_get(pa);
+	pg_stats.file_faults++;
+	return vm_install(p, va, pa);
+}
+
+/* A first touch: a fresh frame, zeroed or filled from the file. */
+static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va, int *err)
+{
+	*err = -ENOMEM;
+	if (r->kind == RG_FILE && r->vn && va < r->seg_va + r->seg_filesz)
+		return vm_populate_disk(p, r, va, err);
+	uint64_t pa = cache_frame_alloc();
 	if (!pa)
 		return NULL;
 	if (pagemap_put(&pg_frames, &p->pages, va / PG, pa) < 0) {
@@ -103,7 +183,7 @@ static bool vm_cow_break(struct proc *p, uint64_t *e)
 		pg_stats.cow_reuses++;
 		return true;
 	}
-	uint64_t copy = frames_alloc(&pg_frames);
+	uint64_t copy = cache_frame_alloc();
 	if (!copy)
 		return false;
 	frame_copy(frames_va(&pg_frames, copy), frames_va(&pg_frames, pa));
@@ -116,6 +196,8 @@ static bool vm_cow_break(struct proc *p, uint64_t *e)
 }
 
 /* Make page va present for an access needing perm, as a fault would. */
+static const char VM_AGAIN[] = "again"; /* why: the page is being read */
+
 static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const char **why)
 {
 	struct region *r = vm_region_find(p, va);
@@ -124,8 +206,9 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 		return NULL;
 	}
 	uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
-	if (!e && !(e = vm_populate(p, r, va))) {
-		*why = "out of memory:";
+	int err;
+	if (!e && !(e = vm_populate(p, r, va, &err))) {
+		*why = err == -EAGAIN ? VM_AGAIN : err == -EIO ? "I/O error on" : "out of memory:";
 		return NULL;
 	}
 	if ((perm & PERM_W) && (*e & PM_COW) && !vm_cow_break(p, e)) {
@@ -186,6 +269,10 @@ bool vm_fault(struct proc *p, struct msg *m)
 	if (scause != 12 && scause != 13 && scause != 15)
 		return vm_bad(p, m, why);
 	uint64_t *e = vm_resolve(p, va, vm_need(scause), &why);
+	if (!e && why == VM_AGAIN) {
+		pager_park(cache_miss);
+		return false;
+	}
 	if (!e)
 		return vm_bad(p, m, why);
 	p->faults++;
@@ -195,26 +282,26 @@ bool vm_fault(struct proc *p, struct msg *m)
 
 /* For copies into a process: if its present page moved to a new frame
  * (COW copy), point the hardware mapping at the new frame now. */
-static uint64_t *vm_resolve_write(struct proc *p, uint64_t page)
+static uint64_t *vm_resolve_write(struct proc *p, uint64_t page, const char **why)
 {
-	const char *why;
 	uint64_t *old = pagemap_find(&pg_frames, &p->pages, page / PG);
 	uint64_t before = old ? *old : 0;
-	uint64_t *e = vm_resolve(p, page, PERM_W, &why);
+	uint64_t *e = vm_resolve(p, page, PERM_W, why);
 	if (e && before && entry_pa(before) != entry_pa(*e))
 		sys_map(p->task, page, entry_pa(*e), vm_map_perms(p, page, *e));
 	return e;
 }
 
+/* Copies fail with -EFAULT, or -EAGAIN when a page of the process must
+ * first be read from disk (the caller parks and runs again). */
 long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len)
 {
-	const char *s = src, *why;
+	const char *s = src, *why = NULL;
 	for (uint64_t done = 0; done < len;) {
 		uint64_t a = va + done, off = a & (PG - 1), n = PG - off;
-		uint64_t *e = vm_resolve_write(p, a - off);
-		(void)why;
+		uint64_t *e = vm_resolve_write(p, a - off, &why);
 		if (!e)
-			return -EFAULT;
+			return why == VM_AGAIN ? -EAGAIN : -EFAULT;
 		n = n < len - done ? n : len - done;
 		mem_copy((char *)frames_va(&pg_frames, entry_pa(*e)) + off, s + done, n);
 		done += n;
@@ -225,12 +312,12 @@ long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len)
 long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len)
 {
 	char *d = dst;
-	const char *why;
+	const char *why = NULL;
 	for (uint64_t done = 0; done < len;) {
 		uint64_t a = va + done, off = a & (PG - 1), n = PG - off;
 		uint64_t *e = vm_resolve(p, a - off, PERM_R, &why);
 		if (!e)
-			return -EFAULT;
+			return why == VM_AGAIN ? -EAGAIN : -EFAULT;
 		n = n < len - done ? n : len - done;
 		mem_copy(d + done, (char *)frames_va(&pg_frames, entry_pa(*e)) + off, n);
 		done += n;
@@ -242,8 +329,9 @@ long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len)
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size)
 {
 	for (uint64_t i = 0; i < size; i++) {
-		if (vm_copy_in(p, dst + i, va + i, 1) < 0)
-			return -EFAULT;
+		long e = vm_copy_in(p, dst + i, va + i, 1);
+		if (e < 0)
+			return e;
 		if (!dst[i])
 			return (long)i;
 	}
@@ -278,6 +366,9 @@ long vm_fork(struct proc *parent, struct proc *child)
 	struct vm_fork_ctx c = {parent, child, 0};
 	memcpy(child->regions, parent->regions, sizeof parent->regions);
 	child->nregions = parent->nregions;
+	for (int i = 0; i < child->nregions; i++)
+		if (child->regions[i].vn)
+			child->regions[i].vn->refs++;
 	child->brk = parent->brk;
 	pagemap_walk(&pg_frames, &parent->pages, vm_fork_page, &c);
 	for (int i = 0; i < parent->nregions; i++) {
@@ -358,6 +449,10 @@ static void vm_put_page(uint64_t vpn, uint64_t *e, void *ctx)
 
 void vm_free_all(struct proc *p)
 {
+	for (int i = 0; i < p->nregions; i++) {
+		vfs_vput(p->regions[i].vn); /* the program file may be freed now */
+		p->regions[i].vn = NULL;
+	}
 	pagemap_walk(&pg_frames, &p->pages, vm_put_page, NULL);
 	pagemap_free(&pg_frames, &p->pages);
 	p->resident = 0;

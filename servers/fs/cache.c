@@ -1,0 +1,587 @@
+/*
+ * cache.c (servers/fs/) - the page cache (cache.h): a hash of pages by
+ * (inode, index), an LRU list for reclaiming clean pages, reads that merge
+ * contiguous blocks into one driver request, and writeback of dirty pages.
+ * Requests go to the block driver through servers/blk/blkc.c; completions
+ * come back in cio_done, from the pager's loop.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../blk/blkc.h"
+#include "../pager.h"
+#include "cache.h"
+
+#define HASH_SIZE 4096
+#define PG 4096u
+#define IO_PAGES BLK_MAX_SEGS
+
+struct ext2_fs cache_fs;
+struct cpage *cache_miss;
+uint32_t cache_epoch;
+struct cache_stats cache_stats;
+void (*cache_done_hook)(void);
+
+static struct cpage *hash[HASH_SIZE];
+static struct cpage lru = {.prev = &lru, .next = &lru}; /* next = coldest */
+static uint32_t bsize = 1024, bpp = 4;                    /* block size, blocks per page */
+static bool write_failed;
+
+/* One driver request and the pages it fills or writes. */
+struct cio {
+	struct blk_io io;
+	struct cpage *page[IO_PAGES];
+	unsigned npages;
+	void (*raw_done)(void *, int);
+	void *raw_arg;
+};
+
+static unsigned cache_hash(uint32_t ino, uint64_t idx)
+{
+	return (unsigned)((idx * 0x9e3779b97f4a7c15ULL + ino * 0x85ebca6bULL) >> 40) % HASH_SIZE;
+}
+
+static void lru_unlink(struct cpage *cp)
+{
+	cp->prev->next = cp->next;
+	cp->next->prev = cp->prev;
+}
+
+/* Most recently used goes last (lru.prev); reclaim starts at lru.next. */
+static void lru_touch(struct cpage *cp)
+{
+	lru_unlink(cp);
+	cp->prev = lru.prev;
+	cp->next = &lru;
+	lru.prev->next = cp;
+	lru.prev = cp;
+	cp->epoch = cache_epoch;
+}
+
+static struct cpage *cache_find(uint32_t ino, uint64_t idx)
+{
+	for (struct cpage *cp = hash[cache_hash(ino, idx)]; cp; cp = cp->hnext)
+		if (cp->ino == ino && cp->idx == idx)
+			return cp;
+	return NULL;
+}
+
+static void cache_unhash(struct cpage *cp)
+{
+	struct cpage **pp = &hash[cache_hash(cp->ino, cp->idx)];
+	while (*pp != cp)
+		pp = &(*pp)->hnext;
+	*pp = cp->hnext;
+	cp->flags |= CP_ORPHAN;
+}
+
+static void cache_undirty(struct cpage *cp)
+{
+	if (cp->flags & CP_DIRTY)
+		cache_stats.dirty--;
+	cp->flags &= ~CP_DIRTY;
+}
+
+static void cache_remove(struct cpage *cp)
+{
+	if (!(cp->flags & CP_ORPHAN))
+		cache_unhash(cp);
+	lru_unlink(cp);
+	cache_undirty(cp);
+	frame_put(cp->pa);
+	cache_stats.pages--;
+	free(cp);
+}
+
+uint64_t cache_frame_alloc(void)
+{
+	uint64_t pa = frames_alloc(&pg_frames);
+	if (!pa && cache_reclaim(32))
+		pa = frames_alloc(&pg_frames);
+	return pa;
+}
+
+/* A new page (not valid yet) in frame pa (0: take one), held once. */
+static struct cpage *cache_new_in(uint32_t ino, uint64_t idx, uint64_t pa)
+{
+	struct cpage *cp = calloc(1, sizeof *cp);
+	if (cp && !pa)
+		pa = cache_frame_alloc();
+	if (!cp || !pa) {
+		free(cp);
+		return NULL;
+	}
+	frame_get(pa);
+	cp->ino = ino;
+	cp->idx = idx;
+	cp->pa = pa;
+	unsigned h = cache_hash(ino, idx);
+	cp->hnext = hash[h];
+	hash[h] = cp;
+	cp->prev = cp->next = cp;
+	lru_touch(cp);
+	cache_stats.pages++;
+	return cp;
+}
+
+static struct cpage *cache_new(uint32_t ino, uint64_t idx) { return cache_new_in(ino, idx, 0); }
+
+unsigned cache_reclaim(unsigned n)
+{
+	unsigned got = 0;
+	for (struct cpage *cp = lru.next, *nx; cp != &lru && got < n; cp = nx) {
+		nx = cp->next;
+		if ((cp->flags & ~CP_ORPHAN) == CP_VALID && cp->epoch != cache_epoch &&
+		    frame_refs(cp->pa) == 1) {
+			cache_remove(cp);
+			got++;
+		}
+	}
+	return got;
+}
+
+void cache_dirty(struct cpage *cp)
+{
+	if (!(cp->flags & CP_DIRTY))
+		cache_stats.dirty++;
+	cp->flags |= CP_DIRTY;
+}
+
+/* ---- driver requests -------------------------------------------------- */
+
+static void cio_done(struct blk_io *io, int status)
+{
+	struct cio *c = (struct cio *)io;
+	bool write = io->op == BLK_OP_WRITE;
+	if (status)
+		cache_stats.errors++;
+	for (unsigned i = 0; i < c->npages; i++) {
+		struct cpage *cp = c->page[i];
+		if (--cp->io_left)
+			continue;
+		if (write) {
+			cp->flags &= ~CP_WRITING;
+			if (status) {
+				write_failed = true;
+				cache_dirty(cp); /* still not on disk */
+			}
+		} else {
+			cp->flags &= ~CP_READING;
+			cp->flags |= status ? CP_ERROR : CP_VALID;
+		}
+	}
+	if (c->raw_done)
+		c->raw_done(c->raw_arg, status);
+	free(c);
+	if (cache_done_hook)
+		cache_done_hook();
+}
+
+static struct cio *cio_new(uint8_t op, uint64_t sector)
+{
+	struct cio *c = calloc(1, sizeof *c);
+	if (c) {
+		c->io.op = op;
+		c->io.sector = sector;
+		c->io.done = cio_done;
+	}
+	return c;
+}
+
+static void cio_submit(struct cio *c)
+{
+	uint32_t bytes = 0;
+	for (unsigned i = 0; i < c->io.nseg; i++)
+		bytes += c->io.seg[i].len;
+	if (c->io.op == BLK_OP_WRITE) {
+		cache_stats.writes++;
+		cache_stats.write_blocks += bytes / bsize;
+	} else {
+		cache_stats.reads++;
+		cache_stats.read_blocks += bytes / bsize;
+	}
+	blkc_submit(&c->io);
+}
+
+/* Builds requests from (device block, frame address) pieces in order,
+ * merging pieces that continue the previous one on disk. */
+struct cio_builder {
+	uint8_t op;
+	struct cio *cur;
+	uint64_t next_sector;
+};
+
+static bool cio_has_page(const struct cio *c, const struct cpage *cp)
+{
+	return c->npages && c->page[c->npages - 1] == cp;
+}
+
+/* A piece that cannot be queued (no memory) leaves its page with one
+ * request less in flight: the page then completes without it, as a failed
+ * read or write would. */
+static void cio_add(struct cio_builder *b, struct cpage *cp, uint32_t blk, uint64_t pa)
+{
+	uint64_t sector = (uint64_t)blk * (bsize / 512);
+	struct cio *c = b->cur;
+	bool fits = c && sector == b->next_sector && (cio_has_page(c, cp) || c->npages < IO_PAGES);
+	struct blk_seg *last = c && c->io.nseg ? &c->io.seg[c->io.nseg - 1] : NULL;
+	if (fits && last && last->pa + last->len == pa && last->len + bsize <= PG) {
+		last->len += bsize;
+	} else if (fits && c->io.nseg < BLK_MAX_SEGS) {
+		c->io.seg[c->io.nseg++] = (struct blk_seg){.pa = pa, .len = bsize};
+	} else {
+		if (c)
+			cio_submit(c);
+		c = b->cur = cio_new(b->op, sector);
+		if (!c)
+			return;
+		c->io.seg[c->io.nseg++] = (struct blk_seg){.pa = pa, .len = bsize};
+	}
+	if (!cio_has_page(c, cp)) {
+		c->page[c->npages++] = cp;
+		cp->io_left++;
+	}
+	b->next_sector = sector + bsize / 512;
+}
+
+static void cio_flush(struct cio_builder *b)
+{
+	if (b->cur)
+		cio_submit(b->cur);
+	b->cur = NULL;
+}
+
+void cache_read_raw(uint64_t off, uint32_t len, uint64_t pa, void (*done)(void *, int),
+		    void *arg)
+{
+	struct cio *c = cio_new(BLK_OP_READ, off / 512);
+	if (!c) {
+		done(arg, -ENOMEM);
+		return;
+	}
+	c->io.nseg = 1;
+	c->io.seg[0] = (struct blk_seg){.pa = pa, .len = len};
+	c->raw_done = done;
+	c->raw_arg = arg;
+	blkc_submit(&c->io);
+}
+
+/* ---- metadata blocks: ext2's io ---------------------------------------- */
+
+static bool cache_block_ok(uint32_t blk)
+{
+	return blk < cache_fs.blocks_count || !cache_fs.blocks_count;
+}
+
+/* A page the caller may use now, or NULL with *err (and cache_miss). */
+static struct cpage *cache_ready(struct cpage *cp, int *err)
+{
+	lru_touch(cp);
+	if (cp->flags & CP_VALID)
+		return cp;
+	if (cp->flags & CP_ERROR) {
+		cache_remove(cp);
+		*err = -EIO;
+		return NULL;
+	}
+	if (!(cp->flags & CP_READING)) { /* its request could not be queued */
+		cache_remove(cp);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	cache_miss = cp;
+	*err = -EAGAIN;
+	return NULL;
+}
+
+static void *io_get(void *ctx, uint32_t blk, int *err)
+{
+	(void)ctx;
+	struct cpage *cp = cache_find(CACHE_DEV, blk);
+	if (!cp) {
+		if (!cache_block_ok(blk) || !(cp = cache_new(CACHE_DEV, blk))) {
+			*err = cache_block_ok(blk) ? -ENOMEM : -EIO;
+			return NULL;
+		}
+		cp->pblk[0] = blk;
+		struct cio_builder b = {.op = BLK_OP_READ};
+		cp->flags = CP_READING;
+		cio_add(&b, cp, blk, cp->pa);
+		cio_flush(&b);
+		if (!cp->io_left)
+			cp->flags = 0;
+	}
+	cp = cache_ready(cp, err);
+	return cp ? cache_data(cp) : NULL;
+}
+
+/* Frames for blocks ext2 allocates: the request cannot stop half-way, so
+ * when memory is short we take a frame from a small reserve kept for it. */
+#define RESERVE 16
+static uint64_t reserve[RESERVE];
+static unsigned nreserve;
+
+static void cache_fill_reserve(void)
+{
+	while (nreserve < RESERVE) {
+		uint64_t pa = frames_alloc(&pg_frames);
+		if (!pa)
+			break;
+		reserve[nreserve++] = pa;
+	}
+}
+
+static void *io_get_new(void *ctx, uint32_t blk)
+{
+	(void)ctx;
+	struct cpage *cp = cache_find(CACHE_DEV, blk);
+	if (!cp)
+		cp = cache_new(CACHE_DEV, blk);
+	if (!cp && nreserve) /* memory is short: the request cannot stop now */
+		cp = cache_new_in(CACHE_DEV, blk, reserve[--nreserve]);
+	if (!cp)
+		abort(); /* more new blocks in one request than the reserve holds */
+	lru_touch(cp);
+	cp->flags = (cp->flags & (CP_WRITING | CP_DIRTY)) | CP_VALID;
+	cp->pblk[0] = blk;
+	memset(cache_data(cp), 0, bsize);
+	cache_dirty(cp);
+	return cache_data(cp);
+}
+
+static void io_dirty(void *ctx, uint32_t blk)
+{
+	(void)ctx;
+	struct cpage *cp = cache_find(CACHE_DEV, blk);
+	if (cp)
+		cache_dirty(cp);
+}
+
+/* A freed block: its old contents must never be written over whatever
+ * the block holds next. */
+static void io_forget(void *ctx, uint32_t blk)
+{
+	(void)ctx;
+	struct cpage *cp = cache_find(CACHE_DEV, blk);
+	if (!cp)
+		return;
+	cache_undirty(cp);
+	if (!(cp->flags & (CP_READING | CP_WRITING)))
+		cache_remove(cp);
+	else
+		cache_unhash(cp);
+}
+
+static uint32_t io_now(void *ctx)
+{
+	(void)ctx;
+	uint64_t hz = 0, t = (uint64_t)sys_time(&hz);
+	return (uint32_t)(1798761600ULL + (hz ? t / hz : 0)); /* 2027-01-01 + uptime */
+}
+
+const struct ext2_io cache_io = {NULL, io_get, io_get_new, io_dirty, io_forget, io_now};
+
+void cache_init(uint32_t block_size)
+{
+	bsize = block_size;
+	bpp = PG / block_size;
+	cache_fill_reserve();
+}
+
+/* ---- file pages --------------------------------------------------------- */
+
+/* The device blocks behind file page idx (0 past the end or for a hole). */
+static int cache_map_page(uint32_t ino, uint64_t idx, uint64_t size, uint32_t *pblk)
+{
+	for (unsigned k = 0; k < CACHE_BPP_MAX; k++) {
+		uint64_t fblk = idx * bpp + k;
+		pblk[k] = 0;
+		if (k >= bpp || fblk * bsize >= size)
+			continue;
+		if (fblk > UINT32_MAX)
+			return -EFBIG;
+		int e = ext2_bmap(&cache_fs, ino, (uint32_t)fblk, false, &pblk[k]);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* Queue the reads of cp's blocks into b; holes are zeroed now. */
+static void cache_read_blocks(struct cio_builder *b, struct cpage *cp)
+{
+	uint8_t *d = cache_data(cp);
+	cp->flags = CP_READING;
+	for (unsigned k = 0; k < bpp; k++) {
+		if (cp->pblk[k])
+			cio_add(b, cp, cp->pblk[k], cp->pa + k * bsize);
+		else
+			memset(d + k * bsize, 0, bsize);
+	}
+}
+
+/* After the requests went out: a page with nothing to read is ready. */
+static void cache_read_queued(struct cpage *cp)
+{
+	bool any = false;
+	for (unsigned k = 0; k < bpp; k++)
+		any |= cp->pblk[k] != 0;
+	if (!any)
+		cp->flags = CP_VALID; /* all holes */
+	else if (!cp->io_left && (cp->flags & CP_READING))
+		cp->flags = 0; /* no request could be queued: cache_ready drops it */
+}
+
+struct cpage *cache_file_page(uint32_t ino, uint64_t idx, uint64_t size, bool overwrite,
+			      int *err)
+{
+	struct cpage *cp = cache_find(ino, idx);
+	if (cp)
+		return cache_ready(cp, err);
+	uint32_t pblk[CACHE_BPP_MAX];
+	int e = cache_map_page(ino, idx, size, pblk);
+	if (e < 0 || !(cp = cache_new(ino, idx))) {
+		*err = e < 0 ? e : -ENOMEM;
+		return NULL;
+	}
+	memcpy(cp->pblk, pblk, sizeof pblk);
+	if (overwrite) { /* the caller fills it: nothing to read */
+		memset(cache_data(cp), 0, PG);
+		cp->flags = CP_VALID;
+		return cp;
+	}
+	struct cio_builder b = {.op = BLK_OP_READ};
+	cache_read_blocks(&b, cp);
+	cio_flush(&b);
+	cache_read_queued(cp);
+	return cache_ready(cp, err);
+}
+
+void cache_readahead(uint32_t ino, uint64_t idx, unsigned n, uint64_t size)
+{
+	struct cio_builder b = {.op = BLK_OP_READ};
+	struct cpage *list[64];
+	unsigned got = 0;
+	for (uint64_t i = idx + 1; i <= idx + n && i * PG < size && got < 64; i++) {
+		uint32_t pblk[CACHE_BPP_MAX];
+		struct cpage *cp;
+		if (cache_find(ino, i) || frames_free_count(&pg_frames) < 64 ||
+		    cache_map_page(ino, i, size, pblk) < 0 || !(cp = cache_new(ino, i)))
+			break;
+		memcpy(cp->pblk, pblk, sizeof pblk);
+		cache_read_blocks(&b, cp);
+		list[got++] = cp;
+	}
+	cio_flush(&b);
+	for (unsigned i = 0; i < got; i++)
+		cache_read_queued(list[i]);
+}
+
+int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi)
+{
+	for (unsigned k = lo / bsize; k < bpp && k * bsize < hi; k++) {
+		if (cp->pblk[k])
+			continue;
+		int e = ext2_bmap(&cache_fs, cp->ino, (uint32_t)(cp->idx * bpp + k), true,
+				  &cp->pblk[k]);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+void cache_truncate(uint32_t ino, uint64_t size)
+{
+	uint64_t first = (size + PG - 1) / PG;
+	for (unsigned h = 0; h < HASH_SIZE; h++) {
+		for (struct cpage *cp = hash[h], *nx; cp; cp = nx) {
+			nx = cp->hnext;
+			if (cp->ino != ino)
+				continue;
+			if (cp->idx >= first) {
+				cache_undirty(cp);
+				memset(cp->pblk, 0, sizeof cp->pblk);
+				if (!(cp->flags & (CP_READING | CP_WRITING)) && frame_refs(cp->pa) == 1)
+					cache_remove(cp);
+				else /* a mapper or the device still has it: orphan it */
+					cache_unhash(cp);
+			} else if (cp->idx == first - 1 && (size & (PG - 1))) {
+				unsigned keep = (unsigned)(size & (PG - 1));
+				memset((uint8_t *)cache_data(cp) + keep, 0, PG - keep);
+				for (unsigned k = (keep + bsize - 1) / bsize; k < bpp; k++)
+					cp->pblk[k] = 0; /* freed by ext2_truncate */
+			}
+		}
+	}
+}
+
+/* ---- writeback ----------------------------------------------------------- */
+
+static void cache_write_page(struct cio_builder *b, struct cpage *cp)
+{
+	cache_undirty(cp);
+	cp->flags |= CP_WRITING;
+	for (unsigned k = 0; k < (cp->ino == CACHE_DEV ? 1 : bpp); k++)
+		if (cp->pblk[k])
+			cio_add(b, cp, cp->pblk[k], cp->pa + k * bsize);
+}
+
+static int cache_cmp(const void *a, const void *b)
+{
+	const struct cpage *x = *(struct cpage *const *)a, *y = *(struct cpage *const *)b;
+	uint32_t bx = x->pblk[0], by = y->pblk[0];
+	return bx < by ? -1 : bx > by;
+}
+
+/* Dirty pages are written in device order so neighbours merge. */
+bool cache_sync(uint32_t ino)
+{
+	unsigned n = 0, cap = 0;
+	bool busy = false;
+	struct cpage **list = NULL;
+	for (struct cpage *cp = lru.next; cp != &lru; cp = cp->next) {
+		bool mine = !ino || cp->ino == ino || cp->ino == CACHE_DEV;
+		busy |= mine && (cp->flags & (CP_DIRTY | CP_WRITING));
+		if (!mine || (cp->flags & (CP_WRITING | CP_READING)) || !(cp->flags & CP_DIRTY))
+			continue;
+		if (n == cap) {
+			struct cpage **nl = realloc(list, (cap = cap ? 2 * cap : 64) * sizeof *list);
+			if (!nl)
+				break;
+			list = nl;
+		}
+		list[n++] = cp;
+	}
+	if (n)
+		qsort(list, n, sizeof *list, cache_cmp);
+	struct cio_builder b = {.op = BLK_OP_WRITE};
+	for (unsigned i = 0; i < n; i++)
+		cache_write_page(&b, list[i]);
+	cio_flush(&b);
+	for (unsigned i = 0; i < n; i++) {
+		if (list[i]->io_left)
+			continue;
+		list[i]->flags &= ~CP_WRITING;
+		if (list[i]->pblk[0] | list[i]->pblk[1] | list[i]->pblk[2] | list[i]->pblk[3])
+			cache_dirty(list[i]); /* no request could be queued: still to write */
+	}
+	free(list);
+	cache_fill_reserve();
+	return !busy;
+}
+
+bool cache_write_error(void)
+{
+	bool e = write_failed;
+	write_failed = false;
+	return e;
+}
+
+bool cache_busy(uint32_t ino, uint64_t idx)
+{
+	struct cpage *cp = cache_find(ino, idx);
+	return cp && (cp->flags & CP_READING);
+}
+
+bool cache_cached(uint32_t ino, uint64_t idx) { return cache_find(ino, idx) != NULL; }

@@ -1,0 +1,98 @@
+/*
+ * cache.h (servers/fs/) - the root pager's one page cache: file pages by
+ * (inode, page index) and file-system metadata by (CACHE_DEV, block), each
+ * in one frame of the pager's grant, read and written by the block driver
+ * straight into those frames. read, write, exec and faults all come here.
+ * Invariants:
+ *  - a (ino, idx) key is in at most one frame, so a file page is never in
+ *    two frames; the cache holds one frame_ref on each of its frames, and
+ *    every process mapping of it is one more;
+ *  - nothing here waits: a miss starts the read, sets cache_miss to the page
+ *    being read and returns -EAGAIN; the caller parks its request and runs it
+ *    again when that page's I/O is done (pager.c: pager_park);
+ *  - only clean, unmapped (frame_ref 1), idle pages are reclaimed, never one
+ *    used by the request being served (epoch), so pointers the ext2 code got
+ *    from cache_io stay valid for the whole request;
+ *  - pblk[] of a valid page names the device blocks behind it (0 = hole or
+ *    past the end): writeback needs no block-map lookup, and clean pages are
+ *    never written.
+ */
+#ifndef SERVERS_FS_CACHE_H
+#define SERVERS_FS_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ext2.h"
+#include "frames.h"
+
+#define CACHE_DEV 0     /* the "inode" of metadata blocks: idx is a block number */
+#define CACHE_BPP_MAX 4 /* blocks per page at the smallest block size (1 KiB) */
+
+enum {
+	CP_VALID = 1,   /* the frame holds the data */
+	CP_DIRTY = 2,   /* changed since it was last written */
+	CP_READING = 4, /* reads in flight */
+	CP_WRITING = 8, /* writes in flight */
+	CP_ERROR = 16,  /* the read failed: the next user gets EIO and drops it */
+	CP_ORPHAN = 32, /* out of the hash (file truncated): freed when unused */
+};
+
+struct cpage {
+	uint32_t ino, flags;
+	uint64_t idx, pa;
+	uint32_t pblk[CACHE_BPP_MAX];
+	uint32_t io_left; /* block requests still in flight */
+	uint32_t epoch;   /* the request that last used it */
+	struct cpage *hnext, *prev, *next;
+};
+
+struct cache_stats {
+	uint64_t pages, dirty, reads, writes, read_blocks, write_blocks, errors;
+};
+
+extern struct ext2_fs cache_fs;       /* the mounted file system */
+extern const struct ext2_io cache_io; /* ext2's blocks, through this cache */
+extern struct cpage *cache_miss;      /* what the last -EAGAIN waits for */
+extern uint32_t cache_epoch;          /* bumped for every request served */
+extern struct cache_stats cache_stats;
+extern void (*cache_done_hook)(void); /* runs after any I/O completes */
+
+void cache_init(uint32_t block_size);
+/* Device bytes [off, off + len) (len <= 4096) into frame pa, then
+ * done(arg, status): for the superblock before ext2 is mounted. */
+void cache_read_raw(uint64_t off, uint32_t len, uint64_t pa, void (*done)(void *, int),
+		    void *arg);
+
+/* File page idx of inode ino (size bytes long), read from disk if needed.
+ * overwrite: the caller will write the whole valid part, so a missing page
+ * need not be read. NULL with *err = -EAGAIN, -EIO or -ENOMEM. */
+struct cpage *cache_file_page(uint32_t ino, uint64_t idx, uint64_t size, bool overwrite,
+			      int *err);
+/* Start reading up to n pages after idx that are not cached (never waits,
+ * never fails: read-ahead stops at the first obstacle). */
+void cache_readahead(uint32_t ino, uint64_t idx, unsigned n, uint64_t size);
+/* Make sure the blocks of cp covering page bytes [lo, hi) are allocated on
+ * disk (-ENOSPC, -EAGAIN, -EIO). */
+int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi);
+void cache_dirty(struct cpage *cp);
+
+/* The file shrank to size: drop its pages past the end, zero the tail of
+ * the last one. Pages still mapped or in I/O leave the hash (orphans) and
+ * are freed when unused. */
+void cache_truncate(uint32_t ino, uint64_t size);
+/* Start writing every dirty page (ino = 0: all, else that file and the
+ * metadata); returns true when nothing is dirty or being written. */
+bool cache_sync(uint32_t ino);
+/* Give back up to n clean, unused frames; returns how many. */
+unsigned cache_reclaim(unsigned n);
+/* A frame for the cache or anyone: reclaims clean pages when none is free. */
+uint64_t cache_frame_alloc(void);
+bool cache_write_error(void); /* a write failed since the last call */
+bool cache_busy(uint32_t ino, uint64_t idx); /* that page is being read */
+bool cache_cached(uint32_t ino, uint64_t idx);
+
+extern struct frames root_frames;
+static inline void *cache_data(const struct cpage *cp) { return frames_va(&root_frames, cp->pa); }
+
+#endif /* SERVERS_FS_CACHE_H */
