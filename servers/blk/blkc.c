@@ -66,6 +66,11 @@ long blkc_start(long platform_handle)
 		sys_handle_close(dev);
 		return pid;
 	}
+	/* Above every process: it runs whenever the device or the pager has
+	 * work for it, so the disk is never idle behind a busy program (it
+	 * never spins, so it cannot starve anyone). At boot this also lets
+	 * it finish setting up before init's first instruction. */
+	sys_thread_prio(proc_find(pid)->thread, PRIO_DEFAULT + 1);
 	blkc.dev = dev; /* kept: we reset the device if the driver dies */
 	blkc.driver_pid = pid;
 	blkc.state = BLKC_STARTED;
