@@ -373,11 +373,14 @@ static void io_forget(void *ctx, uint32_t blk)
 		cache_unhash(cp);
 }
 
+uint64_t cache_time_base;
+
+/* Wall-clock seconds: the boot's base (vfs_mount) plus the uptime. */
 static uint32_t io_now(void *ctx)
 {
 	(void)ctx;
 	uint64_t hz = 0, t = (uint64_t)sys_time(&hz);
-	return (uint32_t)(1798761600ULL + (hz ? t / hz : 0)); /* 2027-01-01 + uptime */
+	return (uint32_t)(cache_time_base + (hz ? t / hz : 0));
 }
 
 const struct ext2_io cache_io = {NULL, io_get, io_get_new, io_dirty, io_forget, io_now};

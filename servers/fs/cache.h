@@ -57,6 +57,7 @@ extern struct cpage *cache_miss;      /* what the last -EAGAIN waits for */
 extern uint32_t cache_epoch;          /* bumped for every request served */
 extern struct cache_stats cache_stats;
 extern void (*cache_done_hook)(void); /* runs after any I/O completes */
+extern uint64_t cache_time_base;      /* seconds since 1970 at boot */
 
 void cache_init(uint32_t block_size);
 /* Device bytes [off, off + len) (len <= 4096) into frame pa, then

@@ -35,6 +35,12 @@ int vfs_mount(const uint8_t sb[1024])
 	}
 	cache_fs.log = vfs_log;
 	cache_init(cache_fs.block_size);
+	/* No clock device: the boot argument epoch= (tools/qemu-run passes the
+	 * host's time), else the last write time, so times never go back. */
+	uint32_t wtime;
+	memcpy(&wtime, sb + 48, 4); /* s_wtime */
+	const char *ep = strstr(libsys_bootinfo->bootargs, "epoch=");
+	cache_time_base = ep ? strtoull(ep + 6, NULL, 10) : wtime;
 	vfs_mounted = true;
 	return 0;
 }
@@ -613,7 +619,10 @@ static long vfs_statfs(struct proc *p, uint64_t ubuf)
 /* sync/fsync: start writing and answer once everything is on disk. */
 static bool vfs_sync(uint32_t ino, struct msg *m)
 {
-	ext2_sync_super(&cache_fs);
+	if (ext2_sync_super(&cache_fs) == -EAGAIN) {
+		pager_park(cache_miss);
+		return false;
+	}
 	bool idle = cache_sync(ino);
 	if (cache_write_error()) {
 		*m = (struct msg){.label = EIO};
@@ -703,9 +712,7 @@ bool vfs_unmount_step(void)
 		return true;
 	if (stage == 0 && cache_sync(0))
 		stage = 1;
-	if (stage == 1) {
-		ext2_unmount(&cache_fs);
-		stage = 2;
-	}
+	if (stage == 1 && ext2_unmount(&cache_fs) != -EAGAIN)
+		stage = 2; /* -EAGAIN: the superblock's block is being read */
 	return stage == 2 && cache_sync(0);
 }
