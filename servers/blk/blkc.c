@@ -6,6 +6,7 @@
  * its done().
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../pager.h"
@@ -52,7 +53,7 @@ static bool blkc_word(const char *args, const char *word)
 long blkc_start(long platform_handle)
 {
 	const struct bootinfo *bi = libsys_bootinfo;
-	uint64_t i, n = bi->ndevs < 8 ? bi->ndevs : 8;
+	uint64_t i, n = bi->ndevs < BOOTINFO_DEVS ? bi->ndevs : BOOTINFO_DEVS;
 	for (i = 0; i < n && bi->devs[i].virtio_id != 2; i++)
 		;
 	if (i == n || blkc.state != BLKC_NONE)
@@ -245,17 +246,27 @@ bool blkc_call(struct proc *p, struct msg *m)
 
 /* ---- the driver's death ------------------------------------------------- */
 
+static bool blkc_mapped;
+
 /* Writing 0 to Status resets the device: it drops its queues and touches
- * no memory afterwards, so the frames can be reused. */
-static void blkc_reset_device(void)
+ * no memory afterwards, so the frames can be reused. False if we could
+ * not map its registers (the frames must then stay held). */
+static bool blkc_reset_device(void)
 {
-	static bool mapped;
-	if (!mapped && sys_dev_map(blkc.dev, BLKC_MMIO_VA) >= 0)
-		mapped = true;
-	if (mapped) {
-		*(volatile uint32_t *)(BLKC_MMIO_VA + VM_STATUS) = 0;
-		__asm__ volatile("fence iorw, iorw" ::: "memory");
+	long e = blkc_mapped ? 0 : sys_dev_map(blkc.dev, BLKC_MMIO_VA);
+	if (e < 0) {
+		printf("pager: blk: cannot reset the disk after its driver died (error %ld)\n", e);
+		return false;
 	}
+	blkc_mapped = true;
+	*(volatile uint32_t *)(BLKC_MMIO_VA + VM_STATUS) = 0;
+	__asm__ volatile("fence iorw, iorw" ::: "memory");
+	return true;
+}
+
+uint32_t blkc_device_status(void)
+{
+	return blkc_mapped ? *(volatile uint32_t *)(BLKC_MMIO_VA + VM_STATUS) : ~0u;
 }
 
 void blkc_driver_died(void)
@@ -263,13 +274,13 @@ void blkc_driver_died(void)
 	enum blkc_state was = blkc.state;
 	if (!blkc_driver_pid())
 		return;
-	blkc_reset_device();
+	bool reset = blkc_reset_device();
 	blkc.dead = true;
 	blkc.state = BLKC_GONE; /* from here submits fail at once */
 	if (blkc.notif)
 		sys_handle_close(blkc.notif);
 	blkc.notif = 0;
-	if (blkc.ring_pa) {
+	if (blkc.ring_pa && reset) { /* else the device may still write them */
 		frame_put(blkc.ring_pa);
 		for (int i = 0; i < BLK_DMA_PAGES; i++)
 			frame_put(blkc.dma_pa[i]);

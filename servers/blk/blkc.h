@@ -52,7 +52,8 @@ long blkc_start(long platform_handle);
 bool blkc_ready(void);        /* the driver reported a usable device */
 uint64_t blkc_capacity(void); /* sectors, 0 until ready */
 /* cb(0) or cb(-errno) once the driver reported PG_BLK_READY (or died
- * first: -EIO). Set it before the pager loop runs. */
+ * first: -EIO); only after blkc_start returned 0. Set it before the pager
+ * loop runs. */
 void blkc_on_ready(void (*cb)(int status));
 void blkc_submit(struct blk_io *io);
 /* PG_BLK_ATTACH/READY/DONE: from the driver's pid only (EPERM otherwise).

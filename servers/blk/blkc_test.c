@@ -21,7 +21,10 @@
 
 /* Range i's first sector: spread out, not all on 4 KiB boundaries. */
 static uint64_t blkt_sector(int i) { return (uint64_t)i * 256 + (uint64_t)(i % 7) * 8; }
-static uint64_t blkt_word(int i, int j) { return 0x6b6f737375000000ULL ^ (uint64_t)i << 16 ^ (uint64_t)j; }
+static uint64_t blkt_word(int i, int j)
+{
+	return 0x6b6f737375000000ULL ^ (uint64_t)i << 16 ^ (uint64_t)j;
+}
 
 static struct {
 	struct blk_io io[BLKT_N + 1];
@@ -69,6 +72,7 @@ static void blkt_death(void)
 	tap_check(blkt.pending == 0 && blkt.bad == 0,
 		  "the driver's death fails its %d ios with EIO (%d left, %d otherwise)", BLKT_DEATH,
 		  blkt.pending, blkt.bad);
+	tap_eq(blkc_device_status(), 0, "the device was reset (Status 0) before they went");
 	tap_eq(frames_free_count(&pg_frames) - before, back, "its frames and the ring's came back");
 	blkt.pending = 1;
 	blkc_submit(&blkt.io[0]);
@@ -225,7 +229,7 @@ static bool blkt_frames(void)
 
 void blkc_selftest(int status)
 {
-	tap_plan(20);
+	tap_plan(21);
 	tap_check(status == 0 && blkc_capacity() == BLKT_SECTORS,
 		  "driver ready (status %d), capacity %lu sectors", status,
 		  (unsigned long)blkc_capacity());

@@ -10,5 +10,8 @@
 void blkc_selftest(int status);
 /* ios in ring slots, and waiting in the FIFO. */
 void blkc_queue_depth(int *inflight, int *waiting);
+/* The device's Status register as the pager sees it once it reset the
+ * device (after the driver died), ~0 before. */
+uint32_t blkc_device_status(void);
 
 #endif /* SERVERS_BLK_BLKC_TEST_H */
