@@ -2,7 +2,7 @@
  * hello.c - an out-of-tree POSIX program for tests/run/run_test.py: built
  * with tools/ucc, added with tools/run --add. Uses the usual headers
  * unchanged: forks, the child echoes its arguments through a pipe, the
- * parent reads them, opens a file, waits, and exits with 5.
+ * parent reads them, opens /bin/echo, waits, and exits with 5.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 		got += n;
 	buf[got] = 0;
 	fputs(buf, stdout);
-	int st, fd = open("/echo", O_RDONLY);
+	int st, fd = open("/bin/echo", O_RDONLY);
 	char magic[4] = {0};
 	read(fd, magic, 4);
 	close(fd);

@@ -82,9 +82,9 @@ def main():
     check("an unknown program: status 127", st == 127 and "not found" in out, f"{st} {out!r}")
     st, out, _ = run("crash; echo status $?")
     check("a crashing program: status 139 (SIGSEGV)", out.endswith("status 139\n"), repr(out))
-    st, out, _ = run("ls")
+    st, out, _ = run("ls /bin")
     names = [w for l in out.splitlines() for w in l.split()[:1] + l.split()[-1:]]
-    check("ls lists the programs", st == 0 and "echo" in names, repr(out[:80]))
+    check("ls /bin lists the programs", st == 0 and "echo" in names, repr(out[:80]))
     with tempfile.TemporaryDirectory() as tmp:
         prog = Path(tmp) / "hello"
         cc = subprocess.run([str(ROOT / "tools/ucc"), str(ROOT / "tests/run/hello.c"), "-o",
