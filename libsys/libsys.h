@@ -23,6 +23,7 @@ long pager_startup_handle(void);
 long pager_stats(struct msg *out);
 long pager_ps(struct pg_ps *buf, long max);          /* -> entries */
 long pager_meminfo(struct pg_meminfo *mi);
+long pager_cache_drop(void); /* clean unused cache pages back to the free pool */
 long pager_readdir(long index, char name[PG_NAME_MAX]); /* -> file size */
 long pager_lend(void *va, long pid, uint64_t to_va); /* read-only loan */
 

@@ -67,6 +67,8 @@
 			    frame addresses (BLK_DMA_PAGES of them) */
 #define PG_BLK_READY 43  /* w0 = capacity in sectors, w1 = 0 or -errno */
 #define PG_BLK_DONE 44   /* w0..w5 = BLK_DONE_WORD completions */
+#define PG_CACHE_DROP 45 /* drop every clean, unused page-cache page -> w0 = pages
+			    dropped (cold-cache experiments, exact frame counts) */
 
 #define PG_NOFOLLOW 1
 

@@ -49,6 +49,8 @@ long pager_ps(struct pg_ps *buf, long max) { return pager_call3(PG_PS, (uint64_t
 
 long pager_meminfo(struct pg_meminfo *mi) { return pager_call3(PG_MEMINFO, (uint64_t)mi, 0, 0); }
 
+long pager_cache_drop(void) { return pager_call3(PG_CACHE_DROP, 0, 0, 0); }
+
 long pager_readdir(long index, char name[PG_NAME_MAX])
 {
 	return pager_call3(PG_READDIR, (uint64_t)index, (uint64_t)name, 0);

@@ -399,7 +399,8 @@ static long fs_readdir(struct proc *p, uint64_t index, uint64_t buf)
 			break;
 	}
 	memcpy(name, cf.name, cf.namelen < PG_NAME_MAX - 1 ? cf.namelen : PG_NAME_MAX - 1);
-	return vm_copy_out(p, buf, name, sizeof name) < 0 ? -EFAULT : (long)cf.size;
+	long r = vm_copy_out(p, buf, name, sizeof name);
+	return r == -EAGAIN ? r : r < 0 ? -EFAULT : (long)cf.size;
 }
 
 /* ---- descriptors ----------------------------------------------------- */
@@ -481,6 +482,19 @@ static struct msg fs_reply(long n)
 	return n < 0 ? (struct msg){.label = (uint64_t)-n} : (struct msg){.w = {(uint64_t)n}};
 }
 
+/* A pipe or console transfer copies at most this much in one go: its
+ * buffer pages are made resident first (they may be program pages still
+ * on disk), so the copy itself never has to wait. */
+#define FS_PREFAULT (8u << 10)
+
+static bool fs_prefault(struct proc *p, uint64_t buf, uint64_t len, unsigned perm)
+{
+	if (vm_prefault(p, buf, len < FS_PREFAULT ? len : FS_PREFAULT, perm) != -EAGAIN)
+		return true;
+	pager_park(cache_miss);
+	return false;
+}
+
 static bool fs_read(struct proc *p, struct msg *m, bool positional)
 {
 	struct file *f = fs_fd(p, m->w[0]);
@@ -488,6 +502,8 @@ static bool fs_read(struct proc *p, struct msg *m, bool positional)
 	long n;
 	if (f && f->kind == F_DISK)
 		return vfs_rw(p, f, m, false, positional);
+	if (f && !fs_prefault(p, buf, len, PERM_W))
+		return false;
 	if (!f || f->kind == F_PIPE_W)
 		n = -EBADF;
 	else if (positional && f->kind != F_INITRD)
@@ -508,6 +524,8 @@ static bool fs_write(struct proc *p, struct msg *m, bool positional)
 	long n;
 	if (f && f->kind == F_DISK)
 		return vfs_rw(p, f, m, true, positional);
+	if (f && !fs_prefault(p, m->w[1], m->w[2], PERM_R))
+		return false;
 	if (f && positional && f->kind != F_INITRD)
 		n = -ESPIPE;
 	else if (f && f->kind == F_PIPE_W)
@@ -544,7 +562,8 @@ static long fs_fstat(struct proc *p, uint64_t fd, uint64_t ubuf)
 		return vfs_fstat(p, f, ubuf);
 	struct pg_stat st = {.nlink = 1, .blksize = 4096, .size = f->kind == F_INITRD ? f->size : 0};
 	st.mode = f->kind == F_CONSOLE ? 0020620 : f->kind == F_INITRD ? 0100555 : 0010600;
-	return vm_copy_out(p, ubuf, &st, sizeof st) < 0 ? -EFAULT : 0;
+	long r = vm_copy_out(p, ubuf, &st, sizeof st);
+	return r == -EAGAIN ? r : r < 0 ? -EFAULT : 0;
 }
 
 static bool fs_fsync(struct proc *p, struct msg *m)

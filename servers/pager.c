@@ -56,6 +56,18 @@ static struct msg pager_ok(uint64_t w0) { return (struct msg){.w = {w0}}; }
 static struct msg pager_err(long e) { return (struct msg){.label = (uint64_t)-e}; }
 static struct msg pager_result(long r) { return r < 0 ? pager_err(r) : pager_ok((uint64_t)r); }
 
+/* The reply for result r, or park the request (-EAGAIN: a page of the
+ * caller is being read from disk). */
+static bool pager_reply(struct msg *m, long r)
+{
+	if (r == -EAGAIN) {
+		pager_park(cache_miss);
+		return false;
+	}
+	*m = pager_result(r);
+	return true;
+}
+
 static void pager_stats_reply(struct proc *p, struct msg *m)
 {
 	*m = (struct msg){.w = {frames_free_count(&pg_frames), pg_stats.zero_faults,
@@ -81,7 +93,8 @@ static long pg_meminfo_call(struct proc *p, uint64_t buf)
 		.disk_writes = cache_stats.write_blocks,
 	};
 	mi.frames_used = mi.frames_total - mi.frames_free;
-	return vm_copy_out(p, buf, &mi, sizeof mi) < 0 ? -EFAULT : 0;
+	long r = vm_copy_out(p, buf, &mi, sizeof mi);
+	return r == -EAGAIN ? r : r < 0 ? -EFAULT : 0;
 }
 
 static long pg_ps_call(struct proc *p, uint64_t buf, uint64_t max)
@@ -94,8 +107,9 @@ static long pg_ps_call(struct proc *p, uint64_t buf, uint64_t max)
 		struct pg_ps e = {(int32_t)q->pid, (int32_t)q->ppid, q->state, (uint32_t)q->resident,
 				  (uint32_t)q->faults, (uint32_t)q->cow_copies, {0}};
 		memcpy(e.name, q->name, sizeof e.name);
-		if (vm_copy_out(p, buf + (uint64_t)n * sizeof e, &e, sizeof e) < 0)
-			return -EFAULT;
+		long r = vm_copy_out(p, buf + (uint64_t)n * sizeof e, &e, sizeof e);
+		if (r < 0)
+			return r == -EAGAIN ? r : -EFAULT;
 		n++;
 	}
 	return n;
@@ -183,16 +197,16 @@ static bool pager_handle(struct proc *p, struct msg *m)
 		pager_stats_reply(p, m);
 		return true;
 	case PG_MEMINFO:
-		*m = pager_result(pg_meminfo_call(p, m->w[0]));
-		return true;
+		return pager_reply(m, pg_meminfo_call(p, m->w[0]));
 	case PG_PS:
-		*m = pager_result(pg_ps_call(p, m->w[0], m->w[1]));
-		return true;
+		return pager_reply(m, pg_ps_call(p, m->w[0], m->w[1]));
 	case PG_NOZERO:
 		*m = pager_result(pager_nozero(p, m));
 		return true;
 	case PG_LEND:
-		*m = pager_result(pg_lend_call(p, m));
+		return pager_reply(m, pg_lend_call(p, m));
+	case PG_CACHE_DROP:
+		*m = pager_ok(cache_reclaim(~0u));
 		return true;
 	case PG_BLK_ATTACH: case PG_BLK_READY: case PG_BLK_DONE:
 		return blkc_call(p, m);

@@ -96,6 +96,7 @@ void vm_free_all(struct proc *p);
 long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len);
 long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len);
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size);
+long vm_prefault(struct proc *p, uint64_t va, uint64_t len, unsigned perm);
 long vm_fork(struct proc *parent, struct proc *child);
 long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va);
 void frame_ref_init(void);

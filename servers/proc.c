@@ -286,8 +286,9 @@ static long proc_argv_in(struct proc *p, uint64_t uargv, char *store, size_t siz
 	int i = 0;
 	for (; i <= PG_ARGV_MAX; i++) {
 		uint64_t ptr;
-		if (vm_copy_in(p, &ptr, uargv + 8 * (uint64_t)i, 8) < 0)
-			return -EFAULT;
+		long e = vm_copy_in(p, &ptr, uargv + 8 * (uint64_t)i, 8);
+		if (e < 0)
+			return e;
 		if (!ptr)
 			break;
 		if (i == PG_ARGV_MAX)

@@ -325,6 +325,22 @@ long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len)
 	return (long)len;
 }
 
+/* Make the pages of [va, va + len) resident as an access with perm would,
+ * so that a copy after it cannot meet a page still on disk: -EAGAIN if one
+ * is being read (the caller parks); other failures are left to the copy. */
+long vm_prefault(struct proc *p, uint64_t va, uint64_t len, unsigned perm)
+{
+	const char *why = NULL;
+	uint64_t first = va & ~(PG - 1), pages = len ? ((va & (PG - 1)) + len + PG - 1) / PG : 0;
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t a = first + i * PG, *e;
+		e = (perm & PERM_W) ? vm_resolve_write(p, a, &why) : vm_resolve(p, a, perm, &why);
+		if (!e)
+			return why == VM_AGAIN ? -EAGAIN : 0;
+	}
+	return 0;
+}
+
 /* A NUL-terminated string of at most size - 1 bytes. */
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size)
 {
@@ -389,7 +405,7 @@ long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va)
 		return -EINVAL;
 	uint64_t *e = vm_resolve(from, va, PERM_R, &why);
 	if (!e)
-		return -EFAULT;
+		return why == VM_AGAIN ? -EAGAIN : -EFAULT;
 	struct region r = {.start = to_va, .end = to_va + PG, .kind = RG_ANON, .perms = PERM_R};
 	if (vm_region_add(to, r) < 0)
 		return -ENOMEM;

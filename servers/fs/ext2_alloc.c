@@ -36,9 +36,19 @@ static uint32_t next_zero(const uint8_t *bm, uint32_t from, uint32_t nbits)
 	return nbits;
 }
 
-/* Search group g from bit 'from' for a free, unplanned, non-metadata block. */
+/* Bits [i, i + run) all clear (or clear up to the group's end)? */
+static bool free_run(const uint8_t *bm, uint32_t i, uint32_t run, uint32_t nbits)
+{
+	for (uint32_t j = i; j < i + run && j < nbits; j++)
+		if (bm[j >> 3] & (1u << (j & 7)))
+			return false;
+	return true;
+}
+
+/* Search group g from bit 'from' for a free, unplanned, non-metadata block
+ * that starts a free run of 'run' blocks; 'only' tries bit 'from' alone. */
 static int search_group(struct ext2_fs *fs, struct ext2_plan *pl, uint32_t g, uint32_t from,
-			uint32_t *blk)
+			uint32_t run, bool only, uint32_t *blk)
 {
 	struct ext2_gd gd;
 	int err = ext2_group(fs, g, &gd);
@@ -49,10 +59,10 @@ static int search_group(struct ext2_fs *fs, struct ext2_plan *pl, uint32_t g, ui
 	uint8_t *bm = ext2_get(fs, ext2_rd32(gd.p + GD_BLOCK_BITMAP), &err);
 	if (!bm)
 		return err;
-	for (uint32_t i = next_zero(bm, from, gd.nblocks); i < gd.nblocks;
-	     i = next_zero(bm, i + 1, gd.nblocks)) {
+	uint32_t end = only && from + 1 < gd.nblocks ? from + 1 : gd.nblocks;
+	for (uint32_t i = next_zero(bm, from, end); i < end; i = next_zero(bm, i + 1, end)) {
 		uint32_t b = gd.start + i;
-		if (planned(pl, b))
+		if (planned(pl, b) || !free_run(bm, i, run, gd.nblocks))
 			continue;
 		err = ext2_check_data(fs, b);
 		if (err == -EAGAIN)
@@ -65,7 +75,9 @@ static int search_group(struct ext2_fs *fs, struct ext2_plan *pl, uint32_t g, ui
 	return 0;
 }
 
-/* Pick a free block at or after goal (wrapping through every group). */
+/* Pick a free block: goal itself, else the first one after goal that
+ * starts a free run of 8 (so a growing file stays contiguous), else any;
+ * wrapping through every group. */
 int ext2_plan_block(struct ext2_fs *fs, struct ext2_plan *pl, uint32_t goal, uint32_t *blk)
 {
 	if (pl->n >= EXT2_PLAN_MAX)
@@ -74,17 +86,17 @@ int ext2_plan_block(struct ext2_fs *fs, struct ext2_plan *pl, uint32_t goal, uin
 		goal = fs->first_data_block;
 	uint32_t g0 = (goal - fs->first_data_block) / fs->blocks_per_group;
 	uint32_t from = (goal - fs->first_data_block) % fs->blocks_per_group;
-	for (uint32_t k = 0; k <= fs->groups; k++) {
-		uint32_t g = (g0 + k) % fs->groups;
-		int r = search_group(fs, pl, g, k == 0 ? from : 0, blk);
-		if (r < 0)
-			return r;
-		if (r) {
-			pl->blk[pl->n++] = *blk;
-			return 0;
-		}
-	}
-	return -ENOSPC;
+	int r = search_group(fs, pl, g0, from, 1, true, blk);
+	for (uint32_t run = 8; r == 0 && run; run = run == 8 ? 1 : 0)
+		for (uint32_t k = 0; r == 0 && k <= fs->groups; k++)
+			r = search_group(fs, pl, (g0 + k) % fs->groups, k == 0 ? from : 0, run,
+					 false, blk);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOSPC;
+	pl->blk[pl->n++] = *blk;
+	return 0;
 }
 
 static int search_inode(struct ext2_fs *fs, uint32_t g, uint32_t *ino)

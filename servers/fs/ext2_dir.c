@@ -57,7 +57,8 @@ static int dir_get(struct ext2_fs *fs, uint32_t dir, struct ext2_inode **in, uin
 	if (!ext2_is_dir(*in))
 		return -ENOTDIR;
 	uint32_t n = (*in)->i_size / fs->block_size;
-	if ((*in)->i_size % fs->block_size || n > (*in)->i_blocks / (fs->block_size / 512))
+	if ((*in)->i_size % fs->block_size || n > (*in)->i_blocks / (fs->block_size / 512) ||
+	    n > fs->blocks_count)
 		return ext2_bad(fs, "bad directory size", dir, (*in)->i_size);
 	*nblocks = n;
 	return 0;

@@ -343,8 +343,9 @@ int ext2_set_size(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 	int err = ext2_inode_get(fs, ino, &in);
 	if (err)
 		return err;
-	if (size > max_size(fs) || (!((in->i_mode & EXT2_S_IFMT) == EXT2_S_IFREG) &&
-				    size > 0xFFFFFFFFu))
+	if (ext2_is_dir(in))
+		return -EISDIR;
+	if (size > max_size(fs) || ((in->i_mode & EXT2_S_IFMT) != EXT2_S_IFREG && size > 0xFFFFFFFFu))
 		return -EFBIG;
 	put_size(fs, in, size);
 	in->i_mtime = in->i_ctime = ext2_now(fs);
@@ -360,6 +361,8 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 	int err = ext2_inode_get(fs, ino, &in);
 	if (err)
 		return err;
+	if (ext2_is_dir(in))
+		return -EISDIR;
 	if (size > max_size(fs))
 		return -EFBIG;
 	if (ext2_fast_symlink(fs, in))

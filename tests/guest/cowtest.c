@@ -18,6 +18,7 @@
 static long free_frames(void)
 {
 	struct msg m;
+	pager_cache_drop(); /* cached file pages are not lost, only kept */
 	pager_stats(&m);
 	return (long)m.w[0];
 }

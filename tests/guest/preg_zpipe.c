@@ -17,6 +17,7 @@ static char rbuf[8192];
 static long free_frames(void)
 {
 	struct msg m;
+	pager_cache_drop(); /* cached file pages are not lost, only kept */
 	pager_stats(&m);
 	return (long)m.w[0];
 }
