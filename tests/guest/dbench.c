@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,7 +25,7 @@
 #define CREATE_RUNS 201
 #define FORK_RUNS 101
 
-static uint64_t samples[BENCH_RUNS], idle[BENCH_RUNS];
+static uint64_t samples[BENCH_RUNS], idle[BENCH_RUNS], sbig[2][BENCH_RUNS];
 static uint8_t buf[BIG_CHUNK] __attribute__((aligned(PG)));
 
 /* One timed interval: instructions (idle taken out) and the idle part. */
@@ -245,12 +246,114 @@ static void bench_getpid(void)
 	bench_report("pager_getpid", samples, BENCH_RUNS);
 }
 
+/* ---- parts: where the figures above go (docs/perf.md) ------------------- */
+
+#define PART(name, setup, call, check)                                      \
+	do {                                                                \
+		for (int i_ = 0; i_ < CREATE_RUNS; i_++) {                  \
+			setup;                                              \
+			struct span s_;                                     \
+			span_start(&s_);                                    \
+			long r_ = (long)(call);                             \
+			span_end(&s_, &samples[i_], &idle[i_]);             \
+			if (!(check))                                       \
+				return dbench_fail(name);                   \
+		}                                                           \
+		bench_report(name, samples, CREATE_RUNS);                   \
+	} while (0)
+
+static int bench_parts(void)
+{
+	struct stat st;
+	int fd = open("/bench/c000", O_RDONLY);
+	if (fd < 0)
+		return dbench_fail("open /bench/c000");
+	PART("part_pread_1b_cached", (void)0, pread(fd, buf, 1, 0), r_ == 1);
+	PART("part_fstat", (void)0, fstat(fd, &st), r_ == 0);
+	close(fd);
+	memset(buf, 'p', PG);
+	/* The four steps of create_write_4k_unlink, each timed alone. */
+	for (int i = 0; i < CREATE_RUNS; i++) {
+		uint64_t part[4][2];
+		struct span s;
+		span_start(&s);
+		fd = open("/tmp/dbench.p", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		span_end(&s, &part[0][0], &part[0][1]);
+		span_start(&s);
+		long r = write(fd, buf, PG);
+		span_end(&s, &part[1][0], &part[1][1]);
+		span_start(&s);
+		int c = close(fd);
+		span_end(&s, &part[2][0], &part[2][1]);
+		span_start(&s);
+		int u = unlink("/tmp/dbench.p");
+		span_end(&s, &part[3][0], &part[3][1]);
+		if (fd < 0 || r != PG || c || u)
+			return dbench_fail("create parts");
+		samples[i] = part[0][0];
+		idle[i] = part[1][0];
+		sbig[0][i] = part[2][0];
+		sbig[1][i] = part[3][0];
+	}
+	bench_report("part_open_creat", samples, CREATE_RUNS);
+	bench_report("part_write_4k_new_file", idle, CREATE_RUNS);
+	bench_report("part_close", sbig[0], CREATE_RUNS);
+	bench_report("part_unlink", sbig[1], CREATE_RUNS);
+	return 0;
+}
+
+/* unlink again once 48 MiB of file pages are cached (its cost follows the
+ * cache's size). */
+static int bench_unlink_big_cache(void)
+{
+	for (int i = 0; i < CREATE_RUNS; i++) {
+		int fd = open("/tmp/dbench.u", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, buf, PG) != PG || close(fd))
+			return dbench_fail("unlink setup");
+		struct span s;
+		span_start(&s);
+		int u = unlink("/tmp/dbench.u");
+		span_end(&s, &samples[i], &idle[i]);
+		if (u)
+			return dbench_fail("unlink");
+	}
+	bench_report("part_unlink_48m_cached", samples, CREATE_RUNS);
+	return 0;
+}
+
+/* The last big file again, now cached: the file server's and the copy's
+ * share of the cold sequential figure. */
+static int bench_big_cached(void)
+{
+	int fd = open("/bench/big2", O_RDONLY);
+	uint64_t total = 0, got = 0;
+	long n;
+	if (fd < 0)
+		return dbench_fail("open /bench/big2");
+	do {
+		struct span s;
+		uint64_t b, id;
+		span_start(&s);
+		n = read(fd, buf, BIG_CHUNK);
+		span_end(&s, &b, &id);
+		total += b;
+		got += n > 0 ? (uint64_t)n : 0;
+	} while (n > 0);
+	close(fd);
+	if (got != BIG_SIZE)
+		return dbench_fail("cached big read");
+	samples[0] = total / (BIG_SIZE >> 10);
+	bench_report("part_seq_read_16m_cached_per_kib", samples, 1);
+	return 0;
+}
+
 int main(void)
 {
 	memset(buf, 0, sizeof buf); /* every page of buf mapped before timing */
 	bench_getpid();
 	if (bench_cached_read() || bench_cached_write() || bench_cold_read() || bench_create() ||
-	    bench_fork_exec() || bench_big())
+	    bench_parts() || bench_fork_exec() || bench_big() || bench_big_cached() ||
+	    bench_unlink_big_cache())
 		return 1;
 	return 0;
 }
