@@ -512,6 +512,7 @@ void cache_truncate(uint32_t ino, uint64_t size)
 			} else if (cp->idx == first - 1 && (size & (PG - 1))) {
 				unsigned keep = (unsigned)(size & (PG - 1));
 				memset((uint8_t *)cache_data(cp) + keep, 0, PG - keep);
+				cache_dirty(cp); /* the zeros must reach the kept block too */
 				for (unsigned k = (keep + bsize - 1) / bsize; k < bpp; k++)
 					cp->pblk[k] = 0; /* freed by ext2_truncate */
 			}

@@ -114,8 +114,10 @@ int ext2_inode_dirty(struct ext2_fs *fs, uint32_t ino);
 uint64_t ext2_inode_size(const struct ext2_inode *in); /* with i_size_high */
 
 /* File block fblk of inode ino -> device block (*pblk = 0: a hole). With
- * alloc, a hole is filled with a fresh zeroed block (and any indirect
- * blocks on the way): -ENOSPC when the disk is full, nothing changed. */
+ * alloc, a hole is filled with a fresh block (and zeroed indirect blocks
+ * on the way): -ENOSPC when the disk is full, nothing changed. The new data
+ * block's contents are the caller's to write (its page cache holds them):
+ * the library never touches a file's data blocks. */
 int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint32_t *pblk);
 /* Set the size; shrinking frees the blocks past it (io->forget on each). */
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);

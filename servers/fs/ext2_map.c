@@ -80,6 +80,7 @@ int ext2_path_walk(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint
 	p->slot[0] = &in->i_block[p->idx[0]];
 	p->cont[0] = 0;
 	p->first_new = p->depth + 1;
+	p->data_by_caller = false;
 	p->pblk = 0;
 	for (unsigned k = 0; k <= p->depth; k++) {
 		uint32_t b = *p->slot[k];
@@ -121,9 +122,13 @@ void ext2_path_commit(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in,
 {
 	for (unsigned k = p->first_new; k <= p->depth; k++) {
 		uint32_t b = p->newblk[k];
-		uint32_t *node = fs->io->get_new(fs->io->ctx, b);
+		/* A file's data block belongs to the caller's page cache: its
+		 * bytes come from there, so we must not write zeroes over them. */
+		bool theirs = k == p->depth && p->data_by_caller;
+		uint32_t *node = theirs ? NULL : fs->io->get_new(fs->io->ctx, b);
 		ext2_commit_block(fs, b);
-		fs->io->dirty(fs->io->ctx, b);
+		if (!theirs)
+			fs->io->dirty(fs->io->ctx, b);
 		*p->slot[k] = b;
 		if (p->cont[k])
 			fs->io->dirty(fs->io->ctx, p->cont[k]);
@@ -155,6 +160,7 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint3
 	if (err)
 		return err;
 	if (alloc && p.first_new <= p.depth) {
+		p.data_by_caller = true; /* ext2_bmap: file data, in the caller's cache */
 		ext2_path_commit(fs, ino, in, &p);
 		in->i_ctime = in->i_mtime = ext2_now(fs);
 	}

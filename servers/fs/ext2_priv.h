@@ -95,6 +95,7 @@ struct ext2_path {
 	unsigned first_new; /* first level that needs a new block; > depth = none */
 	uint32_t pblk;
 	void *newbuf; /* the data block's buffer after ext2_path_commit */
+	bool data_by_caller; /* ext2_bmap: the data block is not ours to zero */
 };
 
 /* ext2.c */

@@ -78,11 +78,11 @@ void vfs_free_pending(void)
 {
 	for (struct vnode **pp = &vnodes, *vn; (vn = *pp);) {
 		if (!vn->refs && vn->free_pending) {
+			cache_truncate(vn->ino, 0); /* no page may be written to freed blocks */
 			if (ext2_inode_free(&cache_fs, vn->ino) == -EAGAIN) {
 				pp = &vn->next;
 				continue;
 			}
-			cache_truncate(vn->ino, 0);
 		}
 		if (!vn->refs) {
 			*pp = vn->next;
@@ -217,6 +217,26 @@ long vfs_first_page(uint32_t ino, const void **data, uint64_t *size)
 
 /* ---- open files ---------------------------------------------------------- */
 
+/* Shrink or grow inode ino to size. ext2 frees blocks in steps and may
+ * stop for a block after some (-EAGAIN): the cache forgets the pages past
+ * whatever size the file has now, so none is written to a freed block.
+ * The kept part of the last page is zeroed past the end in the cache, so
+ * a later extension reads zeros: that page is read first. */
+static int vfs_truncate(uint32_t ino, uint64_t size)
+{
+	struct ext2_inode *in;
+	int e = vfs_inode(ino, &in);
+	if (e < 0)
+		return e;
+	uint64_t old = ext2_inode_size(in);
+	if (size < old && (size % PG) && !cache_file_page(ino, size / PG, old, false, &e))
+		return e;
+	e = ext2_truncate(&cache_fs, ino, size);
+	if (vfs_inode(ino, &in) == 0 && ext2_inode_size(in) < old)
+		cache_truncate(ino, ext2_inode_size(in));
+	return e;
+}
+
 static int vfs_open_existing(uint32_t ino, uint64_t flags, bool created)
 {
 	struct ext2_inode *in;
@@ -230,11 +250,8 @@ static int vfs_open_existing(uint32_t ino, uint64_t flags, bool created)
 		return -EISDIR;
 	if ((in->i_mode & EXT2_S_IFMT) == EXT2_S_IFLNK)
 		return -ELOOP; /* symbolic links are not followed */
-	if ((flags & O_TRUNC) && wr && !created && ext2_inode_size(in)) {
-		e = ext2_truncate(&cache_fs, ino, 0);
-		if (!e)
-			cache_truncate(ino, 0);
-	}
+	if ((flags & O_TRUNC) && wr && !created && ext2_inode_size(in))
+		e = vfs_truncate(ino, 0);
 	return e;
 }
 
@@ -426,11 +443,7 @@ long vfs_ftruncate(struct file *f, uint64_t len)
 	int e = vfs_inode(f->vn->ino, &in);
 	if (!e && vfs_is_dir(in))
 		e = -EISDIR;
-	if (!e)
-		e = ext2_truncate(&cache_fs, f->vn->ino, len);
-	if (!e)
-		cache_truncate(f->vn->ino, len);
-	return e;
+	return e ? e : vfs_truncate(f->vn->ino, len);
 }
 
 static uint8_t vfs_dtype(uint8_t ft)

@@ -176,9 +176,16 @@ static int fs_write(struct ext2_fs *fs, struct img *im, uint32_t ino, uint64_t o
 	while (len) {
 		uint32_t fblk = (uint32_t)(off / im->bs), at = off % im->bs, pblk;
 		size_t n = im->bs - at < len ? im->bs - at : len;
-		int r = CALL(im, false, ext2_bmap(fs, ino, fblk, true, &pblk));
+		uint32_t before;
+		int r = CALL(im, false, ext2_bmap(fs, ino, fblk, false, &before));
+		if (!r)
+			r = CALL(im, false, ext2_bmap(fs, ino, fblk, true, &pblk));
 		if (r)
 			return r;
+		/* A new data block's bytes are the caller's (a page cache), as
+		 * ext2.h says: this test's "cache" is the image, zeroed here. */
+		if (!before)
+			memset(im->data + (size_t)pblk * im->bs, 0, im->bs);
 		memcpy(im->data + (size_t)pblk * im->bs + at, buf, n);
 		struct ext2_inode *in;
 		r = CALL(im, false, ext2_inode_get(fs, ino, &in));
