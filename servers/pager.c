@@ -247,7 +247,7 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 	}
 	if (badge == (long)FLUSH_BADGE && m->label == PG_FLUSH_TICK) {
 		if (vfs_mounted)
-			cache_sync(0); /* start writing; nobody waits for it */
+			vfs_flush(); /* start writing; nobody waits for it */
 		*m = pager_ok(0);
 		return true;
 	}

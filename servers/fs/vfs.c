@@ -632,7 +632,9 @@ static long vfs_statfs(struct proc *p, uint64_t ubuf)
 /* sync/fsync: start writing and answer once everything is on disk. */
 static bool vfs_sync(uint32_t ino, struct msg *m)
 {
-	if (ext2_sync_super(&cache_fs) == -EAGAIN) {
+	/* Counts into the superblock only when they changed: rewriting it
+	 * on every rerun would keep it dirty for ever. */
+	if (cache_fs.sb_dirty && ext2_sync_super(&cache_fs) == -EAGAIN) {
 		pager_park(cache_miss);
 		return false;
 	}
@@ -715,6 +717,14 @@ void vfs_init_proc(struct proc *p, const struct proc *parent)
 {
 	p->cwd_ino = parent ? parent->cwd_ino : EXT2_ROOT_INO;
 	strcpy(p->cwd, parent ? parent->cwd : "/");
+}
+
+/* The periodic flusher: counts into the superblock, dirty pages out. */
+void vfs_flush(void)
+{
+	if (cache_fs.sb_dirty)
+		ext2_sync_super(&cache_fs); /* -EAGAIN: the next tick does it */
+	cache_sync(0);
 }
 
 /* Power-off: everything written, the file system marked clean, written. */

@@ -47,6 +47,7 @@ extern bool vfs_mounted;
 int vfs_mount(const uint8_t sb[1024]);
 /* Power-off: sync, mark clean, sync again; true once all is on disk. */
 bool vfs_unmount_step(void);
+void vfs_flush(void); /* start writing what is dirty (periodic) */
 
 struct vnode *vfs_vget(uint32_t ino);
 void vfs_vput(struct vnode *vn);
