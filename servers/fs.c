@@ -76,7 +76,7 @@ static bool fs_wait_n(struct waiter *q, int n, struct proc *p, uint64_t buf, uin
 {
 	for (int i = 0; i < n; i++) {
 		if (!q[i].reply) {
-			long h = sys_reply_save();
+			long h = pager_reply_save();
 			if (h < 0)
 				return false;
 			q[i] = (struct waiter){h, p->pid, p->task_id, buf, len, done};

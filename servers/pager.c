@@ -366,6 +366,18 @@ static void pager_answer_fault_aware(struct proc *p, long reply, struct msg *m)
 
 static void pager_rerun(struct parked *e);
 
+/* The saved reply of the request being run again, for pager_reply_save. */
+static long rerun_reply;
+
+long pager_reply_save(void)
+{
+	long h = rerun_reply;
+	if (!h)
+		return sys_reply_save();
+	rerun_reply = 0; /* the handler keeps it (a pipe or wait queue) */
+	return h;
+}
+
 /* Serve again every parked request whose block arrived. */
 static void pager_unpark(void)
 {
@@ -398,7 +410,12 @@ static void pager_rerun(struct parked *e)
 		sys_handle_close(reply); /* its process is gone, or exec'd */
 		return;
 	}
+	rerun_reply = reply;
 	bool answer = pager_handle(p, &m);
+	bool kept = !rerun_reply;
+	rerun_reply = 0;
+	if (kept)
+		return; /* now waiting in a queue of its own */
 	if (park_now.asked && pager_park_save(p, &m, reply))
 		return;
 	if (answer)

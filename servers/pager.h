@@ -86,6 +86,9 @@ extern bool pg_bench;
 extern long pg_init_pid;           /* init: when it ends, we power off */
 void pager_shutdown(int code);     /* sync, unmount, then power off */
 void pager_yield(void);            /* park the request until the next turn */
+/* REPLY_SAVE for a handler that keeps its caller waiting (pipes, waitpid):
+ * a request run again from the parked list has its reply saved already. */
+long pager_reply_save(void);
 
 /* vm.c: regions, faults, COW, copies to and from a process */
 struct region *vm_region_find(struct proc *p, uint64_t va);

@@ -395,7 +395,7 @@ bool proc_wait(struct proc *p, struct msg *m)
 		*m = (struct msg){.label = any && !p->wait_reply ? 0 : ECHILD};
 		return true;
 	}
-	long h = sys_reply_save();
+	long h = pager_reply_save();
 	if (h < 0) {
 		*m = (struct msg){.label = ENOMEM};
 		return true;
