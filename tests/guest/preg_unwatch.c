@@ -1,5 +1,6 @@
 /* A child removes the pager's TASK_WATCH on its own task (self handle has
  * R_CONTROL), then ends its task with a raw SYS_EXIT. */
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -38,8 +39,10 @@ int main(void)
 	}
 	tap_eq(w, (long)c, "waitpid returns for a child that unwatched itself");
 	struct pg_ps ps[64];
-	long n = pager_ps(ps, 64);
-	tap_eq(n, 1L, "only init in the process table");
+	long n = pager_ps(ps, 64), others = 0;
+	for (long i = 0; i < n; i++) /* the block driver runs when there is a disk */
+		others += ps[i].pid != getpid() && strcmp(ps[i].name, "blk") != 0;
+	tap_eq(others, 0L, "only init (and the block driver) in the process table");
 	long after = free_frames();
 	tap_eq(after, before, "no frames leaked");
 	return tap_done();
