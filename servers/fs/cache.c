@@ -226,7 +226,9 @@ static void cio_add(struct cio_builder *b, struct cpage *cp, uint32_t blk, uint6
 	struct cio *c = b->cur;
 	bool fits = c && sector == b->next_sector && (cio_has_page(c, cp) || c->npages < IO_PAGES);
 	struct blk_seg *last = c && c->io.nseg ? &c->io.seg[c->io.nseg - 1] : NULL;
-	if (fits && last && last->pa + last->len == pa && last->len + bsize <= PG) {
+	/* A segment grows only inside its frame (the driver's rule), even when
+	 * the next frame happens to follow in physical memory. */
+	if (fits && last && last->pa + last->len == pa && (last->pa & (PG - 1)) + last->len + bsize <= PG) {
 		last->len += bsize;
 	} else if (fits && c->io.nseg < BLK_MAX_SEGS) {
 		c->io.seg[c->io.nseg++] = (struct blk_seg){.pa = pa, .len = bsize};
@@ -309,8 +311,8 @@ static void *io_get(void *ctx, uint32_t blk, int *err)
 		cp->flags = CP_READING;
 		cio_add(&b, cp, blk, cp->pa);
 		cio_flush(&b);
-		if (!cp->io_left)
-			cp->flags = 0;
+		if (!cp->io_left && (cp->flags & CP_READING))
+			cp->flags = 0; /* no request could be queued: cache_ready drops it */
 	}
 	cp = cache_ready(cp, err);
 	return cp ? cache_data(cp) : NULL;

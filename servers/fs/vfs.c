@@ -23,7 +23,16 @@
 bool vfs_mounted;
 static struct vnode *vnodes;
 
-static void vfs_log(const char *line) { printf("%s\n", line); }
+/* ext2's "fs: ..." lines; a request run again after a read would repeat
+ * its line, so the same line twice in a row is printed once. */
+static void vfs_log(const char *line)
+{
+	static char last[160];
+	if (!strncmp(line, last, sizeof last - 1))
+		return;
+	snprintf(last, sizeof last, "%s", line);
+	printf("%s\n", line);
+}
 
 int vfs_mount(const uint8_t sb[1024])
 {
@@ -34,6 +43,7 @@ int vfs_mount(const uint8_t sb[1024])
 		return e;
 	}
 	cache_fs.log = vfs_log;
+	cache_fs.verbose = true; /* a corrupt disk is a real problem: say so */
 	cache_init(cache_fs.block_size);
 	/* No clock device: the boot argument epoch= (tools/qemu-run passes the
 	 * host's time), else the last write time, so times never go back. */
