@@ -37,6 +37,30 @@ struct cio {
 	void *raw_arg;
 };
 
+/* Pages and requests come and go by the thousand during a big read: they
+ * are kept on free lists of their own (malloc's first fit would walk a
+ * long list each time). */
+static struct cpage *free_pages;
+static struct cio *free_cios;
+
+static struct cpage *cpage_get(void)
+{
+	struct cpage *cp = free_pages;
+	if (cp)
+		free_pages = cp->hnext;
+	else
+		cp = malloc(sizeof *cp);
+	if (cp)
+		memset(cp, 0, sizeof *cp);
+	return cp;
+}
+
+static void cpage_put(struct cpage *cp)
+{
+	cp->hnext = free_pages;
+	free_pages = cp;
+}
+
 static unsigned cache_hash(uint32_t ino, uint64_t idx)
 {
 	return (unsigned)((idx * 0x9e3779b97f4a7c15ULL + ino * 0x85ebca6bULL) >> 40) % HASH_SIZE;
@@ -91,7 +115,7 @@ static void cache_remove(struct cpage *cp)
 	cache_undirty(cp);
 	frame_put(cp->pa);
 	cache_stats.pages--;
-	free(cp);
+	cpage_put(cp);
 }
 
 uint64_t cache_frame_alloc(void)
@@ -105,11 +129,12 @@ uint64_t cache_frame_alloc(void)
 /* A new page (not valid yet) in frame pa (0: take one), held once. */
 static struct cpage *cache_new_in(uint32_t ino, uint64_t idx, uint64_t pa)
 {
-	struct cpage *cp = calloc(1, sizeof *cp);
+	struct cpage *cp = cpage_get();
 	if (cp && !pa)
 		pa = cache_frame_alloc();
 	if (!cp || !pa) {
-		free(cp);
+		if (cp)
+			cpage_put(cp);
 		return NULL;
 	}
 	frame_get(pa);
@@ -173,15 +198,21 @@ static void cio_done(struct blk_io *io, int status)
 	}
 	if (c->raw_done)
 		c->raw_done(c->raw_arg, status);
-	free(c);
+	c->io.arg = free_cios;
+	free_cios = c;
 	if (cache_done_hook)
 		cache_done_hook();
 }
 
 static struct cio *cio_new(uint8_t op, uint64_t sector)
 {
-	struct cio *c = calloc(1, sizeof *c);
+	struct cio *c = free_cios;
+	if (c)
+		free_cios = c->io.arg;
+	else
+		c = malloc(sizeof *c);
 	if (c) {
+		memset(c, 0, sizeof *c);
 		c->io.op = op;
 		c->io.sector = sector;
 		c->io.done = cio_done;
@@ -297,9 +328,27 @@ static struct cpage *cache_ready(struct cpage *cp, int *err)
 	return NULL;
 }
 
+/* ext2 asks for the same few blocks (group descriptors, bitmaps, the
+ * inode's block) many times in one request: the last ones found are kept
+ * here, good for that request only (its pages are not reclaimed under it). */
+#define LOOKASIDE 16
+static struct {
+	uint32_t blk, epoch;
+	void *data;
+} lookaside[LOOKASIDE];
+
+static void lookaside_drop(uint32_t blk)
+{
+	if (lookaside[blk % LOOKASIDE].blk == blk)
+		lookaside[blk % LOOKASIDE].data = NULL;
+}
+
 static void *io_get(void *ctx, uint32_t blk, int *err)
 {
 	(void)ctx;
+	unsigned h = blk % LOOKASIDE;
+	if (lookaside[h].blk == blk && lookaside[h].epoch == cache_epoch && lookaside[h].data)
+		return lookaside[h].data;
 	struct cpage *cp = cache_find(CACHE_DEV, blk);
 	if (!cp) {
 		if (!cache_block_ok(blk) || !(cp = cache_new(CACHE_DEV, blk))) {
@@ -315,7 +364,12 @@ static void *io_get(void *ctx, uint32_t blk, int *err)
 			cp->flags = 0; /* no request could be queued: cache_ready drops it */
 	}
 	cp = cache_ready(cp, err);
-	return cp ? cache_data(cp) : NULL;
+	if (!cp)
+		return NULL;
+	lookaside[h].blk = blk;
+	lookaside[h].epoch = cache_epoch;
+	lookaside[h].data = cache_data(cp);
+	return lookaside[h].data;
 }
 
 /* Frames for blocks ext2 allocates: the request cannot stop half-way, so
@@ -337,6 +391,7 @@ static void cache_fill_reserve(void)
 static void *io_get_new(void *ctx, uint32_t blk)
 {
 	(void)ctx;
+	lookaside_drop(blk);
 	struct cpage *cp = cache_find(CACHE_DEV, blk);
 	if (!cp)
 		cp = cache_new(CACHE_DEV, blk);
@@ -366,6 +421,7 @@ static void io_forget(void *ctx, uint32_t blk)
 {
 	(void)ctx;
 	struct cpage *cp = cache_find(CACHE_DEV, blk);
+	lookaside_drop(blk);
 	if (!cp)
 		return;
 	cache_undirty(cp);
@@ -381,8 +437,8 @@ uint64_t cache_time_base;
 static uint32_t io_now(void *ctx)
 {
 	(void)ctx;
-	uint64_t hz = 0, t = (uint64_t)sys_time(&hz);
-	return (uint32_t)(cache_time_base + (hz ? t / hz : 0));
+	uint64_t hz = libsys_bootinfo->timebase_hz;
+	return (uint32_t)(cache_time_base + (hz ? rdtime() / hz : 0)); /* no syscall */
 }
 
 const struct ext2_io cache_io = {NULL, io_get, io_get_new, io_dirty, io_forget, io_now};
@@ -396,6 +452,34 @@ void cache_init(uint32_t block_size)
 
 /* ---- file pages --------------------------------------------------------- */
 
+/* The device blocks of one file that the last ext2_bmap_run found, for
+ * the pages after it (read-ahead maps many in a row with one walk). Good
+ * for the request that found them only, and until a block is allocated or
+ * freed: the block map may change. */
+static struct {
+	uint32_t ino, epoch, n;
+	uint64_t first;
+	uint32_t blk[64];
+} run;
+
+static int cache_fblk(uint32_t ino, uint64_t fblk, uint32_t *pblk)
+{
+	if (run.ino != ino || run.epoch != cache_epoch || fblk < run.first ||
+	    fblk >= run.first + run.n) {
+		if (fblk > UINT32_MAX)
+			return -EFBIG;
+		int got = ext2_bmap_run(&cache_fs, ino, (uint32_t)fblk, 64, run.blk);
+		run.n = got < 0 ? 0 : (uint32_t)got;
+		if (got < 0)
+			return got;
+		run.ino = ino;
+		run.epoch = cache_epoch;
+		run.first = fblk;
+	}
+	*pblk = run.blk[fblk - run.first];
+	return 0;
+}
+
 /* The device blocks behind file page idx (0 past the end or for a hole). */
 static int cache_map_page(uint32_t ino, uint64_t idx, uint64_t size, uint32_t *pblk)
 {
@@ -404,9 +488,7 @@ static int cache_map_page(uint32_t ino, uint64_t idx, uint64_t size, uint32_t *p
 		pblk[k] = 0;
 		if (k >= bpp || fblk * bsize >= size)
 			continue;
-		if (fblk > UINT32_MAX)
-			return -EFBIG;
-		int e = ext2_bmap(&cache_fs, ino, (uint32_t)fblk, false, &pblk[k]);
+		int e = cache_fblk(ino, fblk, &pblk[k]);
 		if (e < 0)
 			return e;
 	}
@@ -452,7 +534,7 @@ struct cpage *cache_file_page(uint32_t ino, uint64_t idx, uint64_t size, bool ov
 	}
 	memcpy(cp->pblk, pblk, sizeof pblk);
 	if (overwrite) { /* the caller fills it: nothing to read */
-		memset(cache_data(cp), 0, PG);
+		frame_zero(cache_data(cp)); /* memset goes byte by byte */
 		cp->flags = CP_VALID;
 		return cp;
 	}
@@ -485,6 +567,7 @@ void cache_readahead(uint32_t ino, uint64_t idx, unsigned n, uint64_t size)
 
 int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi)
 {
+	run.n = 0; /* the block map changes */
 	for (unsigned k = lo / bsize; k < bpp && k * bsize < hi; k++) {
 		if (cp->pblk[k])
 			continue;
@@ -496,29 +579,47 @@ int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi)
 	return 0;
 }
 
-void cache_truncate(uint32_t ino, uint64_t size)
+/* One page of a file that shrank to size (first = its first page past
+ * the end): gone, or its tail past the end zeroed. */
+static void cache_truncate_page(struct cpage *cp, uint64_t size, uint64_t first)
 {
-	uint64_t first = (size + PG - 1) / PG;
-	for (unsigned h = 0; h < HASH_SIZE; h++) {
-		for (struct cpage *cp = hash[h], *nx; cp; cp = nx) {
-			nx = cp->hnext;
-			if (cp->ino != ino)
-				continue;
-			if (cp->idx >= first) {
-				cache_undirty(cp);
-				memset(cp->pblk, 0, sizeof cp->pblk);
-				if (!(cp->flags & (CP_READING | CP_WRITING)) && frame_refs(cp->pa) == 1)
-					cache_remove(cp);
-				else /* a mapper or the device still has it: orphan it */
-					cache_unhash(cp);
-			} else if (cp->idx == first - 1 && (size & (PG - 1))) {
-				unsigned keep = (unsigned)(size & (PG - 1));
-				memset((uint8_t *)cache_data(cp) + keep, 0, PG - keep);
-				cache_dirty(cp); /* the zeros must reach the kept block too */
-				for (unsigned k = (keep + bsize - 1) / bsize; k < bpp; k++)
-					cp->pblk[k] = 0; /* freed by ext2_truncate */
-			}
+	if (cp->idx >= first) {
+		cache_undirty(cp);
+		memset(cp->pblk, 0, sizeof cp->pblk);
+		if (!(cp->flags & (CP_READING | CP_WRITING)) && frame_refs(cp->pa) == 1)
+			cache_remove(cp);
+		else /* a mapper or the device still has it: orphan it */
+			cache_unhash(cp);
+	} else if (cp->idx == first - 1 && (size & (PG - 1))) {
+		unsigned keep = (unsigned)(size & (PG - 1));
+		memset((uint8_t *)cache_data(cp) + keep, 0, PG - keep);
+		cache_dirty(cp); /* the zeros must reach the kept block too */
+		for (unsigned k = (keep + bsize - 1) / bsize; k < bpp; k++)
+			cp->pblk[k] = 0; /* freed by ext2_truncate */
+	}
+}
+
+/* The work is bounded by the smaller of the pages the file had and the
+ * pages the cache holds: look each index up, or walk the cache once. */
+void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size)
+{
+	uint64_t first = (size + PG - 1) / PG, last = (old_size + PG - 1) / PG;
+	uint64_t from = first && (size & (PG - 1)) ? first - 1 : first;
+	run.n = 0; /* the block map changed */
+	if (last <= from)
+		return;
+	if (last - from <= cache_stats.pages) {
+		for (uint64_t idx = from; idx < last; idx++) {
+			struct cpage *cp = cache_find(ino, idx);
+			if (cp)
+				cache_truncate_page(cp, size, first);
 		}
+		return;
+	}
+	for (struct cpage *cp = lru.next, *nx; cp != &lru; cp = nx) {
+		nx = cp->next;
+		if (cp->ino == ino && !(cp->flags & CP_ORPHAN))
+			cache_truncate_page(cp, size, first);
 	}
 }
 

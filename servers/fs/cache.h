@@ -78,10 +78,10 @@ void cache_readahead(uint32_t ino, uint64_t idx, unsigned n, uint64_t size);
 int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi);
 void cache_dirty(struct cpage *cp);
 
-/* The file shrank to size: drop its pages past the end, zero the tail of
- * the last one. Pages still mapped or in I/O leave the hash (orphans) and
- * are freed when unused. */
-void cache_truncate(uint32_t ino, uint64_t size);
+/* The file shrank from old_size to size: drop its pages past the end,
+ * zero the tail of the last one. Pages still mapped or in I/O leave the
+ * hash (orphans) and are freed when unused. */
+void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size);
 /* Start writing every dirty page (ino = 0: all, else that file and the
  * metadata); returns true when nothing is dirty or being written. */
 bool cache_sync(uint32_t ino);

@@ -259,21 +259,39 @@ int ext2_group(struct ext2_fs *fs, uint32_t g, struct ext2_gd *gd)
 
 /* 0 when blk may hold file data or an indirect block; -EIO when it lies
  * outside the data area or is a superblock, GDT, bitmap or inode table. */
-int ext2_check_data(struct ext2_fs *fs, uint32_t blk)
+int ext2_group_meta(struct ext2_fs *fs, uint32_t g, struct ext2_meta *m)
 {
-	if (blk < fs->first_data_block || blk >= fs->blocks_count)
-		return ext2_bad(fs, "block number out of range", blk, fs->blocks_count);
-	uint32_t g = (blk - fs->first_data_block) / fs->blocks_per_group;
 	struct ext2_gd gd;
 	int err = ext2_group(fs, g, &gd);
 	if (err)
 		return err;
-	uint32_t it = ext2_rd32(gd.p + GD_INODE_TABLE);
-	bool meta = (has_super(fs, g) && blk < gd.start + 1 + fs->gdt_blocks + fs->reserved_gdt) ||
-		    blk == ext2_rd32(gd.p + GD_BLOCK_BITMAP) ||
-		    blk == ext2_rd32(gd.p + GD_INODE_BITMAP) ||
-		    (blk >= it && blk < it + fs->itb_per_group);
-	return meta ? ext2_bad(fs, "block pointer into metadata", blk, g) : 0;
+	m->g = g;
+	m->start = gd.start;
+	m->end = gd.start + gd.nblocks;
+	m->super_end = gd.start + (has_super(fs, g) ? 1 + fs->gdt_blocks + fs->reserved_gdt : 0);
+	m->bb = ext2_rd32(gd.p + GD_BLOCK_BITMAP);
+	m->ib = ext2_rd32(gd.p + GD_INODE_BITMAP);
+	m->it = ext2_rd32(gd.p + GD_INODE_TABLE);
+	m->it_end = m->it + fs->itb_per_group;
+	return 0;
+}
+
+/* blk against the metadata of its group, m (ext2_group_meta's), already
+ * known to hold blk: -EIO if it points into metadata. */
+int ext2_meta_check(struct ext2_fs *fs, const struct ext2_meta *m, uint32_t blk)
+{
+	bool meta = blk < m->super_end || blk == m->bb || blk == m->ib ||
+		    (blk >= m->it && blk < m->it_end);
+	return meta ? ext2_bad(fs, "block pointer into metadata", blk, m->g) : 0;
+}
+
+int ext2_check_data(struct ext2_fs *fs, uint32_t blk)
+{
+	if (blk < fs->first_data_block || blk >= fs->blocks_count)
+		return ext2_bad(fs, "block number out of range", blk, fs->blocks_count);
+	struct ext2_meta m;
+	int err = ext2_group_meta(fs, (blk - fs->first_data_block) / fs->blocks_per_group, &m);
+	return err ? err : ext2_meta_check(fs, &m, blk);
 }
 
 int ext2_inode_loc(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off)

@@ -111,6 +111,10 @@ void ext2_statfs(const struct ext2_fs *fs, struct ext2_statfs *out);
  * ext2_inode_dirty. -EIO for ino 0 or > inodes_count. */
 int ext2_inode_get(struct ext2_fs *fs, uint32_t ino, struct ext2_inode **out);
 int ext2_inode_dirty(struct ext2_fs *fs, uint32_t ino);
+/* Where inode ino lives: its inode-table block and the byte offset in it
+ * (checked: ino in range, the group's descriptor sane). A caller that
+ * keeps them may reach the inode with io->get alone. */
+int ext2_inode_loc(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off);
 uint64_t ext2_inode_size(const struct ext2_inode *in); /* with i_size_high */
 
 /* File block fblk of inode ino -> device block (*pblk = 0: a hole). With
@@ -119,6 +123,10 @@ uint64_t ext2_inode_size(const struct ext2_inode *in); /* with i_size_high */
  * block's contents are the caller's to write (its page cache holds them):
  * the library never touches a file's data blocks. */
 int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint32_t *pblk);
+/* Up to n blocks from file block fblk, as ext2_bmap without alloc gives
+ * them one by one, in one walk: returns how many (>= 1; fewer at the end of
+ * the block-map node holding fblk, or after a hole) or an error. */
+int ext2_bmap_run(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, unsigned n, uint32_t *out);
 /* Set the size; shrinking frees the blocks past it (io->forget on each). */
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
 /* Set the size without freeing anything (a write that extends). */

@@ -6,6 +6,8 @@
  */
 #include "ext2_priv.h"
 
+#include <string.h>
+
 static bool planned(const struct ext2_plan *pl, uint32_t blk)
 {
 	for (unsigned i = 0; i < pl->n; i++)
@@ -22,17 +24,26 @@ static unsigned planned_in(const struct ext2_fs *fs, const struct ext2_plan *pl,
 	return n;
 }
 
-/* First clear bit in [from, nbits) of a bitmap, or nbits. */
+static bool bit_clear(const uint8_t *bm, uint32_t i) { return !(bm[i >> 3] & (1u << (i & 7))); }
+
+/* First clear bit in [from, nbits) of a bitmap, or nbits. Whole 64-bit
+ * words at a time where it can (ext2 numbers bits from the low end of each
+ * byte, so a little-endian word holds bit i at position i % 64). */
 static uint32_t next_zero(const uint8_t *bm, uint32_t from, uint32_t nbits)
 {
-	for (uint32_t i = from; i < nbits; i++) {
-		if ((i & 7) == 0 && bm[i >> 3] == 0xFF && i + 8 <= nbits) {
-			i += 7;
-			continue;
-		}
-		if (!(bm[i >> 3] & (1u << (i & 7))))
+	uint32_t i = from;
+	for (; i < nbits && (i & 63); i++)
+		if (bit_clear(bm, i))
 			return i;
+	for (; i + 64 <= nbits; i += 64) {
+		uint64_t w;
+		memcpy(&w, bm + (i >> 3), 8);
+		if (w != ~0ULL)
+			return i + (uint32_t)__builtin_ctzll(~w);
 	}
+	for (; i < nbits; i++)
+		if (bit_clear(bm, i))
+			return i;
 	return nbits;
 }
 
@@ -60,14 +71,16 @@ static int search_group(struct ext2_fs *fs, struct ext2_plan *pl, uint32_t g, ui
 	if (!bm)
 		return err;
 	uint32_t end = only && from + 1 < gd.nblocks ? from + 1 : gd.nblocks;
+	struct ext2_meta m;
+	bool have_meta = false; /* looked up once, at the first candidate */
 	for (uint32_t i = next_zero(bm, from, end); i < end; i = next_zero(bm, i + 1, end)) {
 		uint32_t b = gd.start + i;
 		if (planned(pl, b) || !free_run(bm, i, run, gd.nblocks))
 			continue;
-		err = ext2_check_data(fs, b);
-		if (err == -EAGAIN)
+		if (!have_meta && (err = ext2_group_meta(fs, g, &m)) < 0)
 			return err;
-		if (err == 0) {
+		have_meta = true;
+		if (ext2_meta_check(fs, &m, b) == 0) {
 			*blk = b;
 			return 1;
 		}

@@ -168,6 +168,51 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint3
 	return 0;
 }
 
+/* The pointers after the first in the same block-map node: as ext2_bmap
+ * would find them, checked against their group's metadata, the group
+ * looked up once per change of group rather than once per block. */
+static int bmap_run_rest(struct ext2_fs *fs, const struct ext2_path *p, unsigned n,
+			 uint32_t *out)
+{
+	unsigned limit = p->depth ? fs->block_size / 4 : 12, got = 1;
+	struct ext2_meta m = {.g = UINT32_MAX};
+	for (; got < n && p->idx[p->depth] + got < limit; got++) {
+		uint32_t b = p->slot[p->depth][got];
+		out[got] = b;
+		if (!b)
+			continue;
+		if (b < fs->first_data_block || b >= fs->blocks_count)
+			return ext2_bad(fs, "block number out of range", b, fs->blocks_count);
+		uint32_t g = (b - fs->first_data_block) / fs->blocks_per_group;
+		int err = g == m.g ? 0 : ext2_group_meta(fs, g, &m);
+		if (!err)
+			err = ext2_meta_check(fs, &m, b);
+		if (err)
+			return err;
+	}
+	return (int)got;
+}
+
+int ext2_bmap_run(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, unsigned n, uint32_t *out)
+{
+	struct ext2_inode *in;
+	struct ext2_path p;
+	if (!n)
+		return -EINVAL;
+	int err = ext2_inode_get(fs, ino, &in);
+	if (err)
+		return err;
+	if (ext2_fast_symlink(fs, in))
+		return -EINVAL;
+	err = ext2_path_walk(fs, ino, in, fblk, false, NULL, &p);
+	if (err)
+		return err;
+	out[0] = p.pblk;
+	if (!p.pblk) /* a hole, perhaps of a whole subtree: one at a time */
+		return 1;
+	return bmap_run_rest(fs, &p, n, out);
+}
+
 /* ---- truncate: bounded steps, freeing from the end ---------------------- */
 
 struct trunc_ent {

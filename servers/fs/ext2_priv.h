@@ -104,7 +104,12 @@ uint32_t ext2_now(struct ext2_fs *fs);
 void *ext2_get(struct ext2_fs *fs, uint32_t blk, int *err);
 int ext2_group(struct ext2_fs *fs, uint32_t g, struct ext2_gd *gd);
 int ext2_check_data(struct ext2_fs *fs, uint32_t blk);
-int ext2_inode_loc(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off);
+/* A group's metadata blocks, to check many pointers with one lookup. */
+struct ext2_meta {
+	uint32_t g, start, end, super_end, bb, ib, it, it_end;
+};
+int ext2_group_meta(struct ext2_fs *fs, uint32_t g, struct ext2_meta *m);
+int ext2_meta_check(struct ext2_fs *fs, const struct ext2_meta *m, uint32_t blk);
 void ext2_inode_mark(struct ext2_fs *fs, uint32_t ino);
 uint8_t ext2_ftype(const struct ext2_fs *fs, uint16_t mode);
 static inline bool ext2_is_dir(const struct ext2_inode *in)

@@ -55,6 +55,8 @@ int vfs_mount(const uint8_t sb[1024])
 	return 0;
 }
 
+static int vfs_inode(uint32_t ino, struct ext2_inode **in);
+
 /* ---- vnodes ---------------------------------------------------------- */
 
 struct vnode *vfs_vget(uint32_t ino)
@@ -88,7 +90,14 @@ void vfs_free_pending(void)
 {
 	for (struct vnode **pp = &vnodes, *vn; (vn = *pp);) {
 		if (!vn->refs && vn->free_pending) {
-			cache_truncate(vn->ino, 0); /* no page may be written to freed blocks */
+			struct ext2_inode *in;
+			int ie = vfs_inode(vn->ino, &in);
+			if (ie == -EAGAIN) {
+				pp = &vn->next;
+				continue;
+			}
+			/* No page may be written to the blocks freed next. */
+			cache_truncate(vn->ino, 0, ie ? UINT64_MAX : ext2_inode_size(in));
 			if (ext2_inode_free(&cache_fs, vn->ino) == -EAGAIN) {
 				pp = &vn->next;
 				continue;
@@ -190,6 +199,20 @@ static int vfs_inode(uint32_t ino, struct ext2_inode **in)
 	return ext2_inode_get(&cache_fs, ino, in);
 }
 
+/* An open file's inode: its location is kept in the vnode, so each call
+ * costs one cache lookup (no group-descriptor walk). */
+static int vfs_vinode(struct vnode *vn, struct ext2_inode **in)
+{
+	int e = 0;
+	if (!vn->iblk && (e = ext2_inode_loc(&cache_fs, vn->ino, &vn->iblk, &vn->ioff)) < 0)
+		return e;
+	uint8_t *b = cache_io.get(NULL, vn->iblk, &e);
+	if (!b)
+		return e;
+	*in = (struct ext2_inode *)(void *)(b + vn->ioff);
+	return 0;
+}
+
 static bool vfs_is_dir(const struct ext2_inode *in)
 {
 	return (in->i_mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
@@ -243,7 +266,7 @@ static int vfs_truncate(uint32_t ino, uint64_t size)
 		return e;
 	e = ext2_truncate(&cache_fs, ino, size);
 	if (vfs_inode(ino, &in) == 0 && ext2_inode_size(in) < old)
-		cache_truncate(ino, ext2_inode_size(in));
+		cache_truncate(ino, ext2_inode_size(in), old);
 	return e;
 }
 
@@ -348,7 +371,7 @@ static long vfs_rw_check(const struct file *f, const struct msg *m, bool write, 
 	uint32_t acc = f->flags & O_ACCMODE;
 	if (write ? acc == O_RDONLY : acc == O_WRONLY)
 		return -EBADF;
-	long e = vfs_inode(f->vn->ino, in);
+	long e = vfs_vinode(f->vn, in);
 	if (!e && vfs_is_dir(*in))
 		e = -EISDIR;
 	if (!e && positional && (int64_t)m->w[3] < 0)
@@ -358,6 +381,7 @@ static long vfs_rw_check(const struct file *f, const struct msg *m, bool write, 
 
 /* read/write/pread/pwrite: w0 fd, w1 buf, w2 len, w3 offset (positional),
  * w4 bytes already done (progress kept across parking and slices). */
+
 bool vfs_rw(struct proc *p, struct file *f, struct msg *m, bool write, bool positional)
 {
 	uint64_t buf = m->w[1], len = m->w[2], done = m->w[4], start = done;
@@ -380,14 +404,15 @@ bool vfs_rw(struct proc *p, struct file *f, struct msg *m, bool write, bool posi
 			r = ext2_set_size(&cache_fs, ino, pos + n);
 		if (r < 0)
 			break;
-		r = vfs_inode(ino, &in);
+		r = 0; /* in stays valid: its block is not reclaimed during a request */
 		pos += n;
 		done += n;
 		if (!positional)
 			f->off = pos;
 	}
-	if (done > start && write) {
-		in->i_mtime = in->i_ctime = cache_io.now(NULL);
+	uint32_t now = done > start && write ? cache_io.now(NULL) : 0;
+	if (now && (in->i_mtime != now || in->i_ctime != now)) {
+		in->i_mtime = in->i_ctime = now;
 		ext2_inode_dirty(&cache_fs, ino);
 	}
 	if (r == -EAGAIN || (!r && done < len && done - start >= SLICE)) {
@@ -409,7 +434,7 @@ long vfs_lseek(struct file *f, int64_t off, int whence)
 	if (whence == SEEK_CUR) {
 		base = (int64_t)f->off;
 	} else if (whence == SEEK_END) {
-		int e = vfs_inode(f->vn->ino, &in);
+		int e = vfs_vinode(f->vn, &in);
 		if (e < 0)
 			return e;
 		base = (int64_t)ext2_inode_size(in);
@@ -450,7 +475,7 @@ long vfs_ftruncate(struct file *f, uint64_t len)
 	if ((int64_t)len < 0)
 		return -EINVAL;
 	struct ext2_inode *in;
-	int e = vfs_inode(f->vn->ino, &in);
+	int e = vfs_vinode(f->vn, &in);
 	if (!e && vfs_is_dir(in))
 		e = -EISDIR;
 	return e ? e : vfs_truncate(f->vn->ino, len);

@@ -24,6 +24,7 @@ struct pipe;
 struct vnode {
 	uint32_t ino;
 	uint32_t refs;
+	uint32_t iblk, ioff; /* where the inode is (0: not known yet) */
 	bool free_pending; /* no links left: free the inode when unused */
 	struct vnode *next;
 };
