@@ -481,10 +481,15 @@ void pager_shutdown(int code)
 	io_finished = true;
 }
 
+/* Each step starts writes or waits for them; with none in flight a step
+ * that did not finish is tried again at once. */
 static void pager_shutdown_step(void)
 {
 	static int tries;
-	if (vfs_unmount_step() || cache_write_error() || ++tries > 100000) {
+	bool done;
+	while (!(done = vfs_unmount_step()) && !cache_inflight() && ++tries < 64)
+		;
+	if (done || cache_write_error() || ++tries > 100000) {
 		sys_poweroff(H_PLATFORM, (unsigned)shutdown_code & 0xff);
 	}
 }

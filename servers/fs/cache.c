@@ -175,9 +175,14 @@ void cache_dirty(struct cpage *cp)
 
 /* ---- driver requests -------------------------------------------------- */
 
+static unsigned inflight; /* requests given to the driver, not done yet */
+
+unsigned cache_inflight(void) { return inflight; }
+
 static void cio_done(struct blk_io *io, int status)
 {
 	struct cio *c = (struct cio *)io;
+	inflight--;
 	bool write = io->op == BLK_OP_WRITE;
 	if (status)
 		cache_stats.errors++;
@@ -232,6 +237,7 @@ static void cio_submit(struct cio *c)
 		cache_stats.reads++;
 		cache_stats.read_blocks += bytes / bsize;
 	}
+	inflight++;
 	blkc_submit(&c->io);
 }
 
@@ -297,6 +303,7 @@ void cache_read_raw(uint64_t off, uint32_t len, uint64_t pa, void (*done)(void *
 	c->io.seg[0] = (struct blk_seg){.pa = pa, .len = len};
 	c->raw_done = done;
 	c->raw_arg = arg;
+	inflight++;
 	blkc_submit(&c->io);
 }
 
@@ -629,7 +636,9 @@ static void cache_write_page(struct cio_builder *b, struct cpage *cp)
 {
 	cache_undirty(cp);
 	cp->flags |= CP_WRITING;
-	for (unsigned k = 0; k < (cp->ino == CACHE_DEV ? 1 : bpp); k++)
+	if (cp->ino == CACHE_DEV) /* its block is its index: block 0 too (4 KiB blocks) */
+		cio_add(b, cp, (uint32_t)cp->idx, cp->pa);
+	for (unsigned k = 0; cp->ino != CACHE_DEV && k < bpp; k++)
 		if (cp->pblk[k])
 			cio_add(b, cp, cp->pblk[k], cp->pa + k * bsize);
 }
@@ -637,7 +646,8 @@ static void cache_write_page(struct cio_builder *b, struct cpage *cp)
 static int cache_cmp(const void *a, const void *b)
 {
 	const struct cpage *x = *(struct cpage *const *)a, *y = *(struct cpage *const *)b;
-	uint32_t bx = x->pblk[0], by = y->pblk[0];
+	uint64_t bx = x->ino == CACHE_DEV ? x->idx : x->pblk[0];
+	uint64_t by = y->ino == CACHE_DEV ? y->idx : y->pblk[0];
 	return bx < by ? -1 : bx > by;
 }
 
@@ -670,7 +680,8 @@ bool cache_sync(uint32_t ino)
 		if (list[i]->io_left)
 			continue;
 		list[i]->flags &= ~CP_WRITING;
-		if (list[i]->pblk[0] | list[i]->pblk[1] | list[i]->pblk[2] | list[i]->pblk[3])
+		if (list[i]->ino == CACHE_DEV ||
+		    (list[i]->pblk[0] | list[i]->pblk[1] | list[i]->pblk[2] | list[i]->pblk[3]))
 			cache_dirty(list[i]); /* no request could be queued: still to write */
 	}
 	free(list);

@@ -92,6 +92,7 @@ uint64_t cache_frame_alloc(void);
 bool cache_write_error(void); /* a write failed since the last call */
 bool cache_busy(uint32_t ino, uint64_t idx); /* that page is being read */
 bool cache_cached(uint32_t ino, uint64_t idx);
+unsigned cache_inflight(void); /* driver requests not finished yet */
 
 extern struct frames root_frames;
 static inline void *cache_data(const struct cpage *cp) { return frames_va(&root_frames, cp->pa); }
