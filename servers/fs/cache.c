@@ -608,6 +608,14 @@ static void cache_truncate_page(struct cpage *cp, uint64_t size, uint64_t first)
 
 /* The work is bounded by the smaller of the pages the file had and the
  * pages the cache holds: look each index up, or walk the cache once. */
+uint32_t cache_blocks_from(const struct cpage *cp, uint32_t off)
+{
+	unsigned k = off / bsize;
+	while (k < bpp && cp->pblk[k])
+		k++;
+	return k * bsize;
+}
+
 void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size)
 {
 	uint64_t first = (size + PG - 1) / PG, last = (old_size + PG - 1) / PG;

@@ -76,6 +76,8 @@ void cache_readahead(uint32_t ino, uint64_t idx, unsigned n, uint64_t size);
 /* Make sure the blocks of cp covering page bytes [lo, hi) are allocated on
  * disk (-ENOSPC, -EAGAIN, -EIO). */
 int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi);
+/* The end of the run of allocated blocks of cp from page byte off on. */
+uint32_t cache_blocks_from(const struct cpage *cp, uint32_t off);
 void cache_dirty(struct cpage *cp);
 
 /* The file shrank from old_size to size: drop its pages past the end,

@@ -357,12 +357,18 @@ static long vfs_write_piece(struct proc *p, uint32_t ino, uint64_t size, uint64_
 	if (!cp)
 		return e;
 	e = cache_alloc_blocks(cp, (uint32_t)off, (uint32_t)(off + n));
-	if (e < 0)
+	if (e == -ENOSPC) { /* write what has blocks: no block stays past the end */
+		uint32_t got = cache_blocks_from(cp, (uint32_t)off);
+		if (got <= off)
+			return e;
+		n = got - off < n ? got - off : n;
+	} else if (e < 0) {
 		return e;
+	}
 	long r = vm_copy_in(p, (uint8_t *)cache_data(cp) + off, buf, n);
 	if (r >= 0)
 		cache_dirty(cp);
-	return r;
+	return r < 0 ? r : (long)n;
 }
 
 static long vfs_rw_check(const struct file *f, const struct msg *m, bool write, bool positional,
@@ -400,6 +406,8 @@ bool vfs_rw(struct proc *p, struct file *f, struct msg *m, bool write, bool posi
 			n = size - pos;
 		r = write ? vfs_write_piece(p, ino, size, pos, buf + done, n)
 			  : vfs_read_piece(p, ino, size, pos, buf + done, n);
+		bool short_write = write && r >= 0 && (uint64_t)r < n; /* the disk is full */
+		n = write && r >= 0 ? (uint64_t)r : n;
 		if (r >= 0 && write && pos + n > size)
 			r = ext2_set_size(&cache_fs, ino, pos + n);
 		if (r < 0)
@@ -409,6 +417,8 @@ bool vfs_rw(struct proc *p, struct file *f, struct msg *m, bool write, bool posi
 		done += n;
 		if (!positional)
 			f->off = pos;
+		if (short_write)
+			break;
 	}
 	uint32_t now = done > start && write ? cache_io.now(NULL) : 0;
 	if (now && (in->i_mtime != now || in->i_ctime != now)) {
