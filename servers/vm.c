@@ -344,12 +344,16 @@ long vm_prefault(struct proc *p, uint64_t va, uint64_t len, unsigned perm)
 /* A NUL-terminated string of at most size - 1 bytes. */
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size)
 {
-	for (uint64_t i = 0; i < size; i++) {
-		long e = vm_copy_in(p, dst + i, va + i, 1);
-		if (e < 0)
-			return e;
-		if (!dst[i])
-			return (long)i;
+	const char *why = NULL;
+	for (uint64_t i = 0; i < size;) { /* a page at a time: one lookup each */
+		uint64_t a = va + i, off = a & (PG - 1);
+		uint64_t *e = vm_resolve(p, a - off, PERM_R, &why);
+		if (!e)
+			return why == VM_AGAIN ? -EAGAIN : -EFAULT;
+		const char *src = (const char *)frames_va(&pg_frames, entry_pa(*e)) + off;
+		for (uint64_t n = PG - off; n && i < size; n--, i++)
+			if (!(dst[i] = *src++))
+				return (long)i;
 	}
 	return -ENAMETOOLONG;
 }

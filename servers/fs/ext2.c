@@ -242,6 +242,9 @@ int ext2_group(struct ext2_fs *fs, uint32_t g, struct ext2_gd *gd)
 	gd->nblocks = fs->blocks_count - gd->start;
 	if (gd->nblocks > fs->blocks_per_group)
 		gd->nblocks = fs->blocks_per_group;
+	bool known = g < 256 && (fs->gd_checked[g / 64] >> (g % 64) & 1);
+	if (known) /* the counts are ours to keep right; the locations were checked */
+		return 0;
 	uint32_t lo = gd->start + (has_super(fs, g) ? 1 + fs->gdt_blocks + fs->reserved_gdt : 0);
 	uint32_t end = gd->start + gd->nblocks;
 	uint32_t bb = ext2_rd32(gd->p + GD_BLOCK_BITMAP), ib = ext2_rd32(gd->p + GD_INODE_BITMAP);
@@ -254,6 +257,8 @@ int ext2_group(struct ext2_fs *fs, uint32_t g, struct ext2_gd *gd)
 	    ext2_rd16(gd->p + GD_FREE_INODES) > fs->inodes_per_group ||
 	    ext2_rd16(gd->p + GD_USED_DIRS) > fs->inodes_per_group)
 		return ext2_bad(fs, "bad group counts", g, ext2_rd16(gd->p + GD_FREE_BLOCKS));
+	if (g < 256)
+		fs->gd_checked[g / 64] |= 1ULL << (g % 64);
 	return 0;
 }
 

@@ -78,6 +78,9 @@ struct ext2_fs {
 	uint32_t alloc_goal;           /* last block allocated: contiguity hint */
 	uint16_t mount_state;          /* s_state found at mount, restored at unmount */
 	uint32_t gdt_blocks, itb_per_group, reserved_gdt; /* derived at mount */
+	/* Groups (below 256) whose descriptor's block locations were checked:
+	 * only this code changes a descriptor after that, and never those. */
+	uint64_t gd_checked[4];
 };
 
 /* One directory entry as ext2_readdir reports it. */
