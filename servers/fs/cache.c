@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../blk/blkc.h"
-#include "../pager.h"
 #include "cache.h"
+#include "cache_env.h"
 
 #define HASH_SIZE 4096
 #define PG 4096u
