@@ -574,13 +574,19 @@ void cache_readahead(uint32_t ino, uint64_t idx, unsigned n, uint64_t size)
 int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi)
 {
 	run.n = 0; /* the block map changes */
-	for (unsigned k = lo / bsize; k < bpp && k * bsize < hi; k++) {
-		if (cp->pblk[k])
+	for (unsigned k = lo / bsize; k < bpp && k * bsize < hi;) {
+		if (cp->pblk[k]) {
+			k++;
 			continue;
-		int e = ext2_bmap(&cache_fs, cp->ino, (uint32_t)(cp->idx * bpp + k), true,
-				  &cp->pblk[k]);
-		if (e < 0)
-			return e;
+		}
+		unsigned holes = 1; /* this hole and those after it, in one call */
+		while (k + holes < bpp && (k + holes) * bsize < hi && !cp->pblk[k + holes])
+			holes++;
+		int got = ext2_bmap_alloc_run(&cache_fs, cp->ino, (uint32_t)(cp->idx * bpp + k),
+					      holes, &cp->pblk[k]);
+		if (got < 0)
+			return got;
+		k += (unsigned)got;
 	}
 	return 0;
 }

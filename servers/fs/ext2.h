@@ -130,6 +130,13 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint3
  * them one by one, in one walk: returns how many (>= 1; fewer at the end of
  * the block-map node holding fblk, or after a hole) or an error. */
 int ext2_bmap_run(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, unsigned n, uint32_t *out);
+/* ext2_bmap with alloc for fblk and the holes right after it in the same
+ * block-map node (at most n), planned next to each other and committed
+ * together: returns how many blocks out[] holds (>= 1), or an error with
+ * nothing changed. Fewer than n when a block is already there, the node
+ * ends, or the disk fills up after the first. */
+int ext2_bmap_alloc_run(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, unsigned n,
+			uint32_t *out);
 /* Set the size; shrinking frees the blocks past it (io->forget on each). */
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
 /* Set the size without freeing anything (a write that extends). */

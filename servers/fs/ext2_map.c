@@ -54,19 +54,19 @@ static int path_indices(const struct ext2_fs *fs, uint32_t fblk, struct ext2_pat
 }
 
 /* Where to look for a free block: after the previous pointer in the same
- * block map node, after the node itself, else near the last allocation if
- * it is in the inode's group, else at the start of that group. */
+ * block map node, after the node itself, else after the last allocation
+ * (where free space was found last: starting at the inode's group, which
+ * may be full, can mean scanning it all), else at the start of that group. */
 static uint32_t path_goal(struct ext2_fs *fs, uint32_t ino, struct ext2_path *p, unsigned k)
 {
 	if (p->idx[k] > 0 && p->slot[k][-1])
 		return p->slot[k][-1] + 1;
 	if (p->cont[k])
 		return p->cont[k] + 1;
-	uint32_t g = (ino - 1) / fs->inodes_per_group;
-	uint32_t start = fs->first_data_block + g * fs->blocks_per_group;
-	if (fs->alloc_goal >= start && fs->alloc_goal - start < fs->blocks_per_group)
+	if (fs->alloc_goal)
 		return fs->alloc_goal + 1;
-	return start;
+	uint32_t g = (ino - 1) / fs->inodes_per_group;
+	return fs->first_data_block + g * fs->blocks_per_group;
 }
 
 /* Read phase: follow fblk's path; with alloc, plan a block for every
@@ -166,6 +166,65 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint3
 	}
 	*pblk = p.pblk;
 	return 0;
+}
+
+/* Plan blocks for the holes after fblk in the same block-map node, each
+ * right after the one before if it is free (a page's blocks stay
+ * together); stops at a block already there, the node's end or the plan's
+ * room. Returns how many holes were planned after the first. */
+static unsigned alloc_run_plan(struct ext2_fs *fs, struct ext2_plan *pl, struct ext2_path *p,
+			       unsigned n, uint32_t *out)
+{
+	unsigned limit = p->depth ? fs->block_size / 4 : 12, got = 1;
+	uint32_t prev = p->newblk[p->depth];
+	for (; got < n && p->idx[p->depth] + got < limit && pl->n < EXT2_PLAN_MAX; got++) {
+		/* the node may be new (planned): its slots are all holes then */
+		bool node_new = p->first_new < p->depth;
+		if (!node_new && p->slot[p->depth][got])
+			break;
+		if (ext2_plan_block(fs, pl, prev + 1, &out[got]) < 0)
+			break; /* -ENOSPC or a bitmap still to read: fewer this time */
+		prev = out[got];
+	}
+	return got - 1;
+}
+
+int ext2_bmap_alloc_run(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, unsigned n,
+			uint32_t *out)
+{
+	struct ext2_inode *in;
+	struct ext2_plan pl = {.n = 0};
+	struct ext2_path p;
+	if (fs->readonly)
+		return -EROFS;
+	if (!n)
+		return -EINVAL;
+	int err = ext2_inode_get(fs, ino, &in);
+	if (err)
+		return err;
+	if (ext2_fast_symlink(fs, in))
+		return -EINVAL;
+	err = ext2_path_walk(fs, ino, in, fblk, true, &pl, &p);
+	if (err)
+		return err;
+	if (p.first_new > p.depth) { /* already there */
+		out[0] = p.pblk;
+		return 1;
+	}
+	unsigned more = alloc_run_plan(fs, &pl, &p, n, out);
+	p.data_by_caller = true; /* file data: the caller's cache holds its bytes */
+	ext2_path_commit(fs, ino, in, &p);
+	out[0] = p.pblk;
+	for (unsigned i = 1; i <= more; i++) { /* p.slot[depth] is in its node now */
+		ext2_commit_block(fs, out[i]);
+		p.slot[p.depth][i] = out[i];
+		if (p.cont[p.depth])
+			fs->io->dirty(fs->io->ctx, p.cont[p.depth]);
+		in->i_blocks += fs->block_size / 512;
+	}
+	ext2_inode_mark(fs, ino);
+	in->i_ctime = in->i_mtime = ext2_now(fs);
+	return (int)(1 + more);
 }
 
 /* The pointers after the first in the same block-map node: as ext2_bmap
