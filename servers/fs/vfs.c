@@ -118,6 +118,53 @@ void vfs_vput(struct vnode *vn)
 		vfs_free_pending();
 }
 
+/* ---- the name cache ------------------------------------------------------
+ * Names looked up recently (directory, name -> inode), so a path's
+ * directories are not scanned again for every call. Only names that exist
+ * are kept; unlink forgets its name, rename and rmdir forget everything
+ * (a moved directory's "..", a freed directory's inode number reused). */
+
+#define DCACHE 64
+#define DNAME 27
+
+static struct dentry {
+	uint32_t dir, ino;
+	uint8_t len;
+	char name[DNAME];
+} dcache[DCACHE];
+
+static struct dentry *dcache_slot(uint32_t dir, const char *name, unsigned len)
+{
+	uint32_t h = dir * 2654435761u;
+	for (unsigned i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 16777619u;
+	return &dcache[h % DCACHE];
+}
+
+static int vfs_lookup(uint32_t dir, const char *name, unsigned len, uint32_t *ino)
+{
+	struct dentry *d = dcache_slot(dir, name, len);
+	if (d->ino && d->dir == dir && d->len == len && !memcmp(d->name, name, len)) {
+		*ino = d->ino;
+		return 0;
+	}
+	int e = ext2_lookup(&cache_fs, dir, name, len, ino);
+	if (!e && len <= DNAME) {
+		*d = (struct dentry){.dir = dir, .ino = *ino, .len = (uint8_t)len};
+		memcpy(d->name, name, len);
+	}
+	return e;
+}
+
+static void dcache_forget(uint32_t dir, const char *name, unsigned len)
+{
+	struct dentry *d = dcache_slot(dir, name, len);
+	if (d->dir == dir && d->len == len && !memcmp(d->name, name, len))
+		d->ino = 0;
+}
+
+static void dcache_flush(void) { memset(dcache, 0, sizeof dcache); }
+
 /* ---- path names -------------------------------------------------------- */
 
 static uint32_t vfs_start(const struct proc *p, const char *path)
@@ -163,7 +210,7 @@ static int vfs_walk(const struct proc *p, const char *path, bool follow_last, ui
 			*ino = cur;
 			return 0;
 		}
-		int e = ext2_lookup(&cache_fs, cur, n, l, &cur);
+		int e = vfs_lookup(cur, n, l, &cur);
 		if (e < 0)
 			return e;
 	}
@@ -297,7 +344,7 @@ long vfs_open(struct proc *p, const char *path, uint64_t flags, uint64_t mode, s
 	int e = vfs_walk(p, path, false, &dir, &name, &len);
 	if (e < 0)
 		return e;
-	e = len ? ext2_lookup(&cache_fs, dir, name, len, &ino) : (ino = dir, 0);
+	e = len ? vfs_lookup(dir, name, len, &ino) : (ino = dir, 0);
 	if (!e && (flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
 	if (e == -ENOENT && (flags & O_CREAT)) {
@@ -423,7 +470,7 @@ bool vfs_rw(struct proc *p, struct file *f, struct msg *m, bool write, bool posi
 	uint32_t now = done > start && write ? cache_io.now(NULL) : 0;
 	if (now && (in->i_mtime != now || in->i_ctime != now)) {
 		in->i_mtime = in->i_ctime = now;
-		ext2_inode_dirty(&cache_fs, ino);
+		cache_io.dirty(NULL, f->vn->iblk); /* vfs_vinode found it: no lookup */
 	}
 	if (r == -EAGAIN || (!r && done < len && done - start >= SLICE)) {
 		m->w[4] = done; /* the rerun goes on from here */
@@ -543,8 +590,11 @@ static long vfs_unlink(struct proc *p, const char *path, bool dir)
 		return dir ? (len == 2 ? -ENOTEMPTY : -EINVAL) : -EISDIR;
 	if (e < 0)
 		return e;
-	if (dir)
+	if (dir) {
+		dcache_flush();
 		return ext2_rmdir(&cache_fs, parent, name, len);
+	}
+	dcache_forget(parent, name, len);
 	e = ext2_unlink(&cache_fs, parent, name, len, &ino, &links);
 	if (!e && !links)
 		vfs_orphan(ino);
@@ -579,8 +629,10 @@ static long vfs_rename(struct proc *p, const char *from, const char *to)
 		e = vfs_parent(p, to, &ndir, &nn, &nl);
 	if (e == -EINVAL)
 		e = -EBUSY; /* "/", "." or ".." */
-	if (!e)
+	if (!e) {
+		dcache_flush();
 		e = ext2_rename(&cache_fs, odir, on, ol, ndir, nn, nl, &old, &links);
+	}
 	if (!e && old && !links)
 		vfs_orphan(old);
 	return e;
