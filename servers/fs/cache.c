@@ -117,12 +117,15 @@ static void cache_remove(struct cpage *cp)
 	cpage_put(cp);
 }
 
+/* The cache keeps this many frames free for those who take frames without
+ * asking it first (shadow page-table nodes, the pager's own heap). */
+#define CACHE_LOW 64
+
 uint64_t cache_frame_alloc(void)
 {
-	uint64_t pa = frames_alloc(&pg_frames);
-	if (!pa && cache_reclaim(32))
-		pa = frames_alloc(&pg_frames);
-	return pa;
+	if (frames_free_count(&pg_frames) < CACHE_LOW)
+		cache_reclaim(32); /* clean pages first: nothing to write */
+	return frames_alloc(&pg_frames);
 }
 
 /* A new page (not valid yet) in frame pa (0: take one), held once. */
