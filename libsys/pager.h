@@ -69,6 +69,14 @@
 #define PG_BLK_DONE 44   /* w0..w5 = BLK_DONE_WORD completions */
 #define PG_CACHE_DROP 45 /* drop every clean, unused page-cache page -> w0 = pages
 			    dropped (cold-cache experiments, exact frame counts) */
+/* Mappings (<sys/mman.h> of libsys: PROT_*, MAP_*, MS_*, MADV_* as Linux). */
+#define PG_MMAP 46       /* w0 = addr, w1 = len, w2 = prot, w3 = flags, w4 = fd,
+			    w5 = offset -> w0 = address */
+#define PG_MUNMAP 47     /* w0 = addr, w1 = len */
+#define PG_MPROTECT 48   /* w0 = addr, w1 = len, w2 = prot */
+#define PG_MSYNC 49      /* w0 = addr, w1 = len, w2 = flags (MS_ASYNC, MS_SYNC,
+			    MS_INVALIDATE) */
+#define PG_MADVISE 50    /* w0 = addr, w1 = len, w2 = advice (MADV_DONTNEED...) */
 
 #define PG_NOFOLLOW 1
 
