@@ -81,6 +81,31 @@ void pagemap_walk(struct frames *f, struct pagemap *pm, pagemap_fn fn, void *ctx
 		pm_walk(f, pm->root, PM_LEVELS - 1, 0, fn, ctx);
 }
 
+/* Only the slots of [lo, hi) at each level: the work follows the entries
+ * present and the nodes on the way, never the size of the range. */
+static void pm_walk_range(struct frames *f, uint64_t node, int lv, uint64_t base, uint64_t lo,
+			  uint64_t hi, pagemap_fn fn, void *ctx)
+{
+	uint64_t *n = pm_node(f, node), span = 1ULL << (PM_BITS * lv);
+	unsigned first = lo > base ? (unsigned)((lo - base) / span) : 0;
+	for (unsigned i = first; i < PM_FANOUT && base + i * span < hi; i++) {
+		uint64_t vpn = base + i * span;
+		if (!n[i] || vpn + span <= lo)
+			continue;
+		if (lv == 0)
+			fn(vpn, &n[i], ctx);
+		else
+			pm_walk_range(f, n[i], lv - 1, vpn, lo, hi, fn, ctx);
+	}
+}
+
+void pagemap_walk_range(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi,
+			pagemap_fn fn, void *ctx)
+{
+	if (pm->root && lo < hi)
+		pm_walk_range(f, pm->root, PM_LEVELS - 1, 0, lo, hi, fn, ctx);
+}
+
 static void pm_free(struct frames *f, uint64_t node, int lv)
 {
 	uint64_t *n = pm_node(f, node);

@@ -32,6 +32,9 @@ void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* Visit every entry in vpn order; fn may change *entry but not add/del. */
 typedef void (*pagemap_fn)(uint64_t vpn, uint64_t *entry, void *ctx);
 void pagemap_walk(struct frames *f, struct pagemap *pm, pagemap_fn fn, void *ctx);
+/* The same for the entries with vpn in [lo, hi) only. */
+void pagemap_walk_range(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi,
+			pagemap_fn fn, void *ctx);
 /* Free the nodes that hold no entry in vpn range [lo, hi). */
 void pagemap_prune(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi);
 /* Free the tree's nodes (not the frames the entries name). */

@@ -374,6 +374,34 @@ static void test_random(void)
 	CHECK_EQ(frames_used(), 0);
 }
 
+/* walk_range visits exactly the entries inside [lo, hi), in order, for
+ * ranges that start and end inside, before and after the nodes. */
+static void test_walk_range(void)
+{
+	static const uint64_t vpns[] = { 0, 3, 511, 512, 1000, (1 << 18) - 1, 1 << 18,
+					 (1 << 18) + 7, VPN_MAX };
+	const unsigned n = sizeof vpns / sizeof vpns[0];
+	static const uint64_t ranges[][2] = { {0, 1}, {1, 511}, {3, 4}, {4, 512}, {511, 513},
+					      {0, VPN_MAX + 1}, {1001, 1 << 18}, {(1 << 18) - 1, (1 << 18) + 8},
+					      {VPN_MAX, VPN_MAX + 1}, {5, 5}, {2000, 3000} };
+	struct pagemap pm = { 0 };
+	pool_reset(32);
+	for (unsigned i = 0; i < n; i++)
+		pagemap_put(&fr, &pm, vpns[i], entry_for(vpns[i], 2) & ~PM_COW);
+	for (unsigned r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+		struct walk_log w = { 0, 0, 0, 0, &pm, false };
+		uint64_t lo = ranges[r][0], hi = ranges[r][1], want = 0;
+		pagemap_walk_range(&fr, &pm, lo, hi, walk_fn, &w);
+		for (unsigned i = 0; i < n; i++)
+			want += vpns[i] >= lo && vpns[i] < hi;
+		CHECK_EQ(w.n, want);
+		CHECK_EQ(w.bad_order, 0);
+		CHECK_EQ(w.bad_entry, 0);
+		CHECK(!w.n || (w.last >= lo && w.last < hi));
+	}
+	pagemap_free(&fr, &pm);
+}
+
 int main(void)
 {
 	pool = aligned_alloc(FSZ, (size_t)POOL_MAX * FSZ);
@@ -384,6 +412,7 @@ int main(void)
 	test_nodes();
 	test_out_of_frames();
 	test_walk();
+	test_walk_range();
 	test_prune();
 	test_bulk();
 	test_random();
