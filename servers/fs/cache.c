@@ -190,17 +190,22 @@ static void cio_done(struct blk_io *io, int status)
 		cache_stats.errors++;
 	for (unsigned i = 0; i < c->npages; i++) {
 		struct cpage *cp = c->page[i];
+		/* A page of several requests failed if any of them did, not
+		 * only its last one. */
+		if (status && write) {
+			write_failed = true;
+			cache_dirty(cp); /* still not on disk */
+		} else if (status) {
+			cp->flags |= CP_ERROR; /* kept until its last request is done */
+		}
 		if (--cp->io_left)
 			continue;
 		if (write) {
 			cp->flags &= ~CP_WRITING;
-			if (status) {
-				write_failed = true;
-				cache_dirty(cp); /* still not on disk */
-			}
 		} else {
 			cp->flags &= ~CP_READING;
-			cp->flags |= status ? CP_ERROR : CP_VALID;
+			if (!(cp->flags & CP_ERROR))
+				cp->flags |= CP_VALID;
 		}
 	}
 	if (c->raw_done)
@@ -322,7 +327,7 @@ static struct cpage *cache_ready(struct cpage *cp, int *err)
 	lru_touch(cp);
 	if (cp->flags & CP_VALID)
 		return cp;
-	if (cp->flags & CP_ERROR) {
+	if ((cp->flags & (CP_ERROR | CP_READING)) == CP_ERROR) { /* all its reads are done */
 		cache_remove(cp);
 		*err = -EIO;
 		return NULL;
