@@ -631,7 +631,8 @@ uint32_t cache_blocks_from(const struct cpage *cp, uint32_t off)
 
 void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size)
 {
-	uint64_t first = (size + PG - 1) / PG, last = (old_size + PG - 1) / PG;
+	/* old_size may be UINT64_MAX (vfs: the size is unknown): no overflow */
+	uint64_t first = (size + PG - 1) / PG, last = old_size / PG + (old_size % PG != 0);
 	uint64_t from = first && (size & (PG - 1)) ? first - 1 : first;
 	run.n = 0; /* the block map changed */
 	if (last <= from)
