@@ -194,7 +194,8 @@ static void cio_done(struct blk_io *io, int status)
 		 * only its last one. */
 		if (status && write) {
 			write_failed = true;
-			cache_dirty(cp); /* still not on disk */
+			if (!(cp->flags & CP_ORPHAN)) /* a freed block's stale data stays out */
+				cache_dirty(cp); /* still not on disk */
 		} else if (status) {
 			cp->flags |= CP_ERROR; /* kept until its last request is done */
 		}
