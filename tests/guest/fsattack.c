@@ -557,7 +557,7 @@ void root_thread_start(struct tramp *t);
 
 static char tstacks[NTHREADS][TSTACK] __attribute__((aligned(16)));
 static char tbufs[NTHREADS][64];
-static volatile long tdone, teagain, tgood;
+static volatile long tdone, teagain, tgood, tgo2, tdone2, teagain2, tgood2;
 static long tnotif, tpark, tfd;
 
 static void reader_thread(long i)
@@ -574,6 +574,21 @@ static void reader_thread(long i)
 	if (l == 0 && m.w[0] == 64 && is_pattern(tbufs[i], i * PG * 3, 64))
 		__atomic_fetch_add(&tgood, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&tdone, 1, __ATOMIC_RELAXED);
+	sys_notif_signal(tnotif, 1);
+	while (!tgo2)
+		sys_sleep(2);
+	/* Phase 2: cold reads queued behind the write-back of a big dirty
+	 * file: 160 of them parked together, more than the table holds. */
+	do {
+		m = (struct msg){.label = PG_PREAD,
+				 .w = {(uint64_t)tfd, (uint64_t)tbufs[i], 64, (uint64_t)i * PG * 3 + PG}};
+		l = raw_call(&m);
+		if (l == EAGAIN)
+			__atomic_fetch_add(&teagain2, 1, __ATOMIC_RELAXED);
+	} while (l == EAGAIN);
+	if (l == 0 && m.w[0] == 64 && is_pattern(tbufs[i], i * PG * 3 + PG, 64))
+		__atomic_fetch_add(&tgood2, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&tdone2, 1, __ATOMIC_RELAXED);
 	sys_notif_signal(tnotif, 1);
 	for (;;)
 		sys_notif_wait(tpark); /* never signalled: the thread ends with us */
@@ -600,7 +615,7 @@ static void test_many_parked(void)
 	 * again (a thread has no fault handler: a fault would kill us). */
 	memset(tstacks, 0, sizeof tstacks);
 	memset(tbufs, 0, sizeof tbufs);
-	tdone = teagain = tgood = 0;
+	tdone = teagain = tgood = tgo2 = tdone2 = teagain2 = tgood2 = 0;
 	sync();
 	pager_cache_drop();
 	for (long i = 0; i < NTHREADS; i++) {
@@ -617,9 +632,24 @@ static void test_many_parked(void)
 		;
 	tap_eq(tdone, NTHREADS, "160 parked reads all answered");
 	tap_eq(tgood, NTHREADS, "each got its exact bytes");
-	tap_check(teagain >= 0, "a full parked table answers EAGAIN (%ld times), never loses one",
-		  (long)teagain);
 	tap_eq(wait_status(z), 0, "zero-fill faults of another process meanwhile");
+	int dfd = open("dirty", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	memset(buf16, 'D', sizeof buf16);
+	for (long off = 0; off < (8L << 20); off += (long)sizeof buf16)
+		pwrite(dfd, buf16, sizeof buf16, off);
+	pager_cache_drop();
+	tgo2 = 1;
+	long synced = fsync(dfd);
+	sys_notif_timer(tnotif, 20000, 2);
+	while (tdone2 < NTHREADS && !(sys_notif_wait(tnotif) & 2))
+		;
+	/* Under -icount the disk is quick: how many were parked together is
+	 * not controlled here; EAGAIN is counted, every answer checked. */
+	tap_check(synced == 0 && tdone2 == NTHREADS && tgood2 == NTHREADS,
+		  "160 reads behind a write-back all answered exactly (%ld, %ld ok; %ld EAGAIN)",
+		  (long)tdone2, (long)tgood2, (long)teagain2);
+	close(dfd);
+	unlink("dirty");
 	close(p[0]);
 	close(p[1]);
 	close((int)tfd);
@@ -748,6 +778,9 @@ int main(int argc, char **argv)
 	touch_image();
 	char *edge = heap_edge();
 	struct pg_statfs s0 = {0}, s1 = {0};
+	/* The stack's lowest page (test_buffers reads into it) needs a node
+	 * of our shadow page table: take it before counting. */
+	*(volatile char *)(USER_STACK_TOP - USER_STACK_MAX) = 0;
 	sync();
 	statfs_now(&s0);
 	long used = frames_in_use();
