@@ -71,6 +71,8 @@ static struct file *fs_fd(struct proc *p, uint64_t fd)
 	return fd < PG_MAX_FDS ? p->fds[fd] : NULL;
 }
 
+struct file *fs_file(struct proc *p, uint64_t fd) { return fs_fd(p, fd); }
+
 static bool fs_wait_n(struct waiter *q, int n, struct proc *p, uint64_t buf, uint64_t len,
 		      uint64_t done)
 {
@@ -626,10 +628,8 @@ bool fs_call(struct proc *p, struct msg *m)
 			r = -ENOSYS;
 		break;
 	}
-	if (r == -EAGAIN) {
-		pager_park(cache_miss);
+	if (pager_blocked(r))
 		return false;
-	}
 	uint64_t w1 = m->w[1];
 	*m = r < 0 ? (struct msg){.label = (uint64_t)-r} : (struct msg){.w = {(uint64_t)r, w1}};
 	return true;

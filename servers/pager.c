@@ -60,10 +60,8 @@ static struct msg pager_result(long r) { return r < 0 ? pager_err(r) : pager_ok(
  * caller is being read from disk). */
 static bool pager_reply(struct msg *m, long r)
 {
-	if (r == -EAGAIN) {
-		pager_park(cache_miss);
+	if (pager_blocked(r))
 		return false;
-	}
 	*m = pager_result(r);
 	return true;
 }
@@ -119,10 +117,8 @@ static bool pager_spawn_call(struct proc *p, struct msg *m)
 {
 	long given = (long)m->handle > 0 ? (long)m->handle : 0;
 	long pid = proc_spawn_call(p, m->w[0], m->w[1], given);
-	if (pid == -EAGAIN) { /* the program is being read: the handle waits too */
-		pager_park(cache_miss);
+	if (pager_blocked(pid)) /* the program is being read: the handle waits too */
 		return false;
-	}
 	if (given)
 		sys_handle_close(given);
 	*m = pager_result(pid);
@@ -162,10 +158,8 @@ static bool pager_proc_call(struct proc *p, struct msg *m)
 		return true;
 	case PG_EXEC:
 		r = proc_exec(p, m);
-		if (r == -EAGAIN) {
-			pager_park(cache_miss);
+		if (pager_blocked(r))
 			return false;
-		}
 		*m = pager_err(r);
 		return r < 0;
 	case PG_WAIT:
@@ -205,6 +199,8 @@ static bool pager_handle(struct proc *p, struct msg *m)
 		return true;
 	case PG_LEND:
 		return pager_reply(m, pg_lend_call(p, m));
+	case PG_MMAP: case PG_MUNMAP: case PG_MPROTECT: case PG_MSYNC: case PG_MADVISE:
+		return mm_call(p, m);
 	case PG_CACHE_DROP:
 		*m = pager_ok(cache_reclaim(~0u));
 		return true;
@@ -246,8 +242,10 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 		return true;
 	}
 	if (badge == (long)FLUSH_BADGE && m->label == PG_FLUSH_TICK) {
-		if (vfs_mounted)
-			vfs_flush(); /* start writing; nobody waits for it */
+		if (vfs_mounted) {
+			mm_harvest_all(); /* stores through shared mappings */
+			vfs_flush();      /* start writing; nobody waits for it */
+		}
 		*m = pager_ok(0);
 		return true;
 	}
@@ -268,6 +266,11 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 		return true;
 	}
 	*who = p;
+	/* w4 of a transfer is the progress a parked request keeps for its
+	 * rerun (servers/fs/vfs.c): a fresh request starts at 0 whatever it says. */
+	if (m->label == PG_READ || m->label == PG_WRITE || m->label == PG_PREAD ||
+	    m->label == PG_PWRITE)
+		m->w[4] = 0;
 	return pager_handle(p, m);
 }
 
@@ -304,6 +307,14 @@ void pager_park(struct cpage *cp)
 	park_now.asked = true;
 	park_now.turn = false;
 	park_now.page = cp;
+}
+
+bool pager_blocked(long r)
+{
+	if (r != -EAGAIN || !cache_waiting())
+		return false;
+	pager_park(cache_miss);
+	return true;
 }
 
 void pager_yield(void)
@@ -477,6 +488,8 @@ static void pager_disk_ready(int status)
  * power off with init's status (proc.c). */
 void pager_shutdown(int code)
 {
+	if (vfs_mounted)
+		mm_harvest_all(); /* processes still running keep mappings */
 	shutdown_code = code;
 	io_finished = true;
 }

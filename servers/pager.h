@@ -25,20 +25,23 @@
 #include "pagemap.h"
 
 #define MAX_PROCS 64
-#define MAX_REGIONS 16
+#define MAX_REGIONS 64
 
 struct vnode;
 
-enum region_kind { RG_ANON, RG_FILE, RG_STACK, RG_HEAP };
+enum region_kind { RG_ANON, RG_FILE, RG_STACK, RG_HEAP, RG_MMAP };
 
 struct region {
 	uint64_t start, end;   /* page aligned, [start, end) */
 	uint8_t kind;
 	uint8_t perms;         /* PERM_* */
 	bool nozero;           /* bench only: skip zeroing */
+	bool shared;           /* RG_MMAP: MAP_SHARED (else private: COW) */
+	bool file_wr;          /* RG_MMAP of a file: its fd was open for writing */
 	const uint8_t *file;   /* RG_FILE: the ELF image in the initrd, or */
-	struct vnode *vn;      /* RG_FILE: the program file on disk (page cache) */
-	uint64_t seg_va, seg_off, seg_filesz;
+	struct vnode *vn;      /* RG_FILE: the program file on disk (page cache);
+				  RG_MMAP: the file, or a shared anonymous object */
+	uint64_t seg_va, seg_off, seg_filesz; /* file byte seg_off is at seg_va */
 };
 
 struct file;
@@ -86,6 +89,8 @@ extern bool pg_bench;
 extern long pg_init_pid;           /* init: when it ends, we power off */
 void pager_shutdown(int code);     /* sync, unmount, then power off */
 void pager_yield(void);            /* park the request until the next turn */
+/* r is -EAGAIN because a page is being read: park the request (true). */
+bool pager_blocked(long r);
 /* REPLY_SAVE for a handler that keeps its caller waiting (pipes, waitpid):
  * a request run again from the parked list has its reply saved already. */
 long pager_reply_save(void);
@@ -96,6 +101,7 @@ int vm_region_add(struct proc *p, struct region r);
 bool vm_fault(struct proc *p, struct msg *m);
 long vm_sbrk(struct proc *p, int64_t incr);
 void vm_free_all(struct proc *p);
+void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
 long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len);
 long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len);
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size);
@@ -116,6 +122,11 @@ void pager_answer(long reply, struct msg *m);
 struct cpage;
 void pager_park(struct cpage *cp);
 
+/* mmap.c: mappings (PG_MMAP .. PG_MADVISE) */
+bool mm_call(struct proc *p, struct msg *m);
+void mm_harvest(struct proc *p, uint64_t lo, uint64_t hi); /* dirty bits -> cache */
+void mm_harvest_all(void);
+
 /* proc.c: life cycle */
 struct proc *proc_find(long pid);
 struct proc *proc_slot(int i);
@@ -134,6 +145,7 @@ void fs_init_proc(struct proc *p);
 bool fs_call(struct proc *p, struct msg *m);
 void fs_fork(struct proc *parent, struct proc *child);
 void fs_close_all(struct proc *p);
+struct file *fs_file(struct proc *p, uint64_t fd); /* NULL: not open */
 void fs_console_input(const char *buf, unsigned n);
 void console_start(void);
 

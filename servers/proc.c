@@ -213,6 +213,9 @@ static long proc_image(struct proc *p, const struct elf_image *img, const struct
 static void proc_discard(struct proc *p)
 {
 	if (p->task > 0) {
+		if (vfs_mounted)
+			mm_harvest(p, 0, USER_TOP); /* stores to shared files: before the
+						       page tables go with the task */
 		sys_task_kill(p->task);
 		sys_handle_close(p->task);
 	}

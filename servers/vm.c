@@ -147,10 +147,49 @@ static uint64_t *vm_populate_disk(struct proc *p, const struct region *r, uint64
 	return vm_install(p, va, pa);
 }
 
+/* A first touch of a mapping of a file or of a shared anonymous object:
+ * the cache's frame itself. Private file pages are COW whatever the
+ * protection now (mprotect may add W later); a shared writable page gets
+ * its blocks first, so a store never meets a hole (a full disk: SIGBUS).
+ * A page wholly past the end of the file is -ENXIO: SIGBUS, as Linux. */
+static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64_t va, int *err)
+{
+	uint64_t off = r->seg_off + (va - r->seg_va);
+	struct cpage *cp;
+	if (vfs_is_anon(r->vn)) {
+		if (!(cp = cache_anon_page(r->vn->ino, off / PG))) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+	} else {
+		struct ext2_inode *in;
+		if ((*err = ext2_inode_get(&cache_fs, r->vn->ino, &in)) < 0)
+			return NULL;
+		uint64_t size = ext2_inode_size(in);
+		if (off >= page_up(size)) {
+			*err = -ENXIO;
+			return NULL;
+		}
+		if (!(cp = cache_file_page(r->vn->ino, off / PG, size, false, err)))
+			return NULL;
+		uint64_t valid = size - off < PG ? size - off : PG;
+		if (r->shared && (r->perms & PERM_W) &&
+		    (*err = cache_alloc_blocks(cp, 0, (uint32_t)valid)) < 0) {
+			*err = *err == -ENOSPC ? -ENXIO : *err;
+			return NULL;
+		}
+		pg_stats.file_faults++;
+	}
+	frame_get(cp->pa);
+	return vm_install(p, va, cp->pa | (r->shared ? 0 : PM_COW));
+}
+
 /* A first touch: a fresh frame, zeroed or filled from the file. */
 static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va, int *err)
 {
 	*err = -ENOMEM;
+	if (r->kind == RG_MMAP && r->vn)
+		return vm_populate_mmap(p, r, va, err);
 	if (r->kind == RG_FILE && r->vn && va < r->seg_va + r->seg_filesz)
 		return vm_populate_disk(p, r, va, err);
 	uint64_t pa = cache_frame_alloc();
@@ -197,6 +236,7 @@ static bool vm_cow_break(struct proc *p, uint64_t *e)
 
 /* Make page va present for an access needing perm, as a fault would. */
 static const char VM_AGAIN[] = "again"; /* why: the page is being read */
+static const char VM_PAST_END[] = "past the end of its file:"; /* why: SIGBUS */
 
 static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const char **why)
 {
@@ -208,7 +248,8 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 	uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
 	int err;
 	if (!e && !(e = vm_populate(p, r, va, &err))) {
-		*why = err == -EAGAIN ? VM_AGAIN : err == -EIO ? "I/O error on" : "out of memory:";
+		*why = err == -EAGAIN ? VM_AGAIN : err == -EIO ? "I/O error on"
+			: err == -ENXIO ? VM_PAST_END : "out of memory:";
 		return NULL;
 	}
 	if ((perm & PERM_W) && (*e & PM_COW) && !vm_cow_break(p, e)) {
@@ -253,7 +294,9 @@ static bool vm_bad(struct proc *p, struct msg *m, const char *why)
 	       (unsigned long)m->w[FAULT_W_SEPC]);
 	pg_stats.kills++;
 	/* Out of memory is the OOM killer's SIGKILL; bad accesses are faults. */
-	proc_exit(p, PG_STATUS_SIGNAL(!strcmp(why, "out of memory:") ? SIGKILL : vm_signal_of(scause)));
+	int sig = !strcmp(why, "out of memory:") ? SIGKILL
+		  : why == VM_PAST_END || !strcmp(why, "I/O error on") ? SIGBUS : vm_signal_of(scause);
+	proc_exit(p, PG_STATUS_SIGNAL(sig));
 	return false;
 }
 
@@ -371,8 +414,8 @@ static void vm_fork_page(uint64_t vpn, uint64_t *e, void *arg)
 	struct region *r = vm_region_find(c->parent, vpn * PG);
 	if (c->err)
 		return;
-	if (r && (r->perms & PERM_W) && !(*e & PM_LENT))
-		*e |= PM_COW;
+	if (r && (r->perms & PERM_W) && !(*e & PM_LENT) && !r->shared)
+		*e |= PM_COW; /* a shared mapping's pages stay shared */
 	if (pagemap_put(&pg_frames, &c->child->pages, vpn, *e) < 0) {
 		c->err = -ENOMEM;
 		return;
@@ -393,7 +436,7 @@ long vm_fork(struct proc *parent, struct proc *child)
 	pagemap_walk(&pg_frames, &parent->pages, vm_fork_page, &c);
 	for (int i = 0; i < parent->nregions; i++) {
 		struct region *r = &parent->regions[i];
-		if ((r->perms & PERM_W) && r->end > r->start)
+		if ((r->perms & PERM_W) && r->end > r->start && !r->shared)
 			sys_protect(parent->task, r->start, (r->end - r->start) / PG,
 				    r->perms & ~PERM_W);
 	}
@@ -422,17 +465,24 @@ long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va)
 	return 0;
 }
 
-static void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
+static void vm_drop_page(uint64_t vpn, uint64_t *e, void *ctx)
 {
+	struct proc *p = ctx;
+	(void)vpn;
+	frame_put(entry_pa(*e));
+	*e = 0;
+	p->pages.used--;
+	p->resident--;
+}
+
+/* Unmap [lo, hi) and give back the frames held there: the work follows the
+ * pages present (pagemap_walk_range), not the size of the range. */
+void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
+{
+	if (hi <= lo)
+		return;
 	sys_unmap(p->task, lo, (hi - lo) / PG);
-	for (uint64_t va = lo; va < hi; va += PG) {
-		uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
-		if (e) {
-			frame_put(entry_pa(*e));
-			pagemap_del(&pg_frames, &p->pages, va / PG);
-			p->resident--;
-		}
-	}
+	pagemap_walk_range(&pg_frames, &p->pages, lo / PG, hi / PG, vm_drop_page, p);
 	pagemap_prune(&pg_frames, &p->pages, lo / PG, hi / PG);
 }
 
@@ -469,13 +519,13 @@ static void vm_put_page(uint64_t vpn, uint64_t *e, void *ctx)
 
 void vm_free_all(struct proc *p)
 {
-	for (int i = 0; i < p->nregions; i++) {
-		vfs_vput(p->regions[i].vn); /* the program file may be freed now */
-		p->regions[i].vn = NULL;
-	}
 	pagemap_walk(&pg_frames, &p->pages, vm_put_page, NULL);
 	pagemap_free(&pg_frames, &p->pages);
 	p->resident = 0;
+	for (int i = 0; i < p->nregions; i++) { /* after the pages: none is mapped now */
+		vfs_vput(p->regions[i].vn); /* the file or object may be freed now */
+		p->regions[i].vn = NULL;
+	}
 }
 
 /* Frames pa[0..n) at va.. in p, read-write, in a region of their own (the

@@ -18,6 +18,9 @@
 
 struct ext2_fs cache_fs;
 struct cpage *cache_miss;
+static uint32_t cache_miss_epoch = ~0u;
+
+bool cache_waiting(void) { return cache_miss_epoch == cache_epoch; }
 uint32_t cache_epoch;
 struct cache_stats cache_stats;
 void (*cache_done_hook)(void);
@@ -339,6 +342,7 @@ static struct cpage *cache_ready(struct cpage *cp, int *err)
 		return NULL;
 	}
 	cache_miss = cp;
+	cache_miss_epoch = cache_epoch;
 	*err = -EAGAIN;
 	return NULL;
 }
@@ -606,6 +610,7 @@ static void cache_truncate_page(struct cpage *cp, uint64_t size, uint64_t first)
 {
 	if (cp->idx >= first) {
 		cache_undirty(cp);
+		cp->flags &= ~CP_ANON; /* an orphan is reclaimed once unused */
 		memset(cp->pblk, 0, sizeof cp->pblk);
 		if (!(cp->flags & (CP_READING | CP_WRITING)) && frame_refs(cp->pa) == 1)
 			cache_remove(cp);
@@ -622,6 +627,20 @@ static void cache_truncate_page(struct cpage *cp, uint64_t size, uint64_t first)
 
 /* The work is bounded by the smaller of the pages the file had and the
  * pages the cache holds: look each index up, or walk the cache once. */
+struct cpage *cache_anon_page(uint32_t ino, uint64_t idx)
+{
+	struct cpage *cp = cache_find(ino, idx);
+	if (!cp && (cp = cache_new(ino, idx))) {
+		frame_zero(cache_data(cp));
+		cp->flags = CP_VALID | CP_ANON;
+	}
+	if (cp)
+		lru_touch(cp);
+	return cp;
+}
+
+struct cpage *cache_lookup(uint32_t ino, uint64_t idx) { return cache_find(ino, idx); }
+
 uint32_t cache_blocks_from(const struct cpage *cp, uint32_t off)
 {
 	unsigned k = off / bsize;

@@ -36,6 +36,7 @@ enum {
 	CP_WRITING = 8, /* writes in flight */
 	CP_ERROR = 16,  /* the read failed: the next user gets EIO and drops it */
 	CP_ORPHAN = 32, /* out of the hash (file truncated): freed when unused */
+	CP_ANON = 64,   /* a shared anonymous object's page: no disk, never reclaimed */
 };
 
 struct cpage {
@@ -54,6 +55,9 @@ struct cache_stats {
 extern struct ext2_fs cache_fs;       /* the mounted file system */
 extern const struct ext2_io cache_io; /* ext2's blocks, through this cache */
 extern struct cpage *cache_miss;      /* what the last -EAGAIN waits for */
+/* The request being served met a page being read (-EAGAIN from here, not
+ * from anything else, such as a full process table). */
+bool cache_waiting(void);
 extern uint32_t cache_epoch;          /* bumped for every request served */
 extern struct cache_stats cache_stats;
 extern void (*cache_done_hook)(void); /* runs after any I/O completes */
@@ -79,6 +83,11 @@ int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi);
 /* The end of the run of allocated blocks of cp from page byte off on. */
 uint32_t cache_blocks_from(const struct cpage *cp, uint32_t off);
 void cache_dirty(struct cpage *cp);
+/* Page idx of a shared anonymous object (a vnode of vfs_anon_new): zeroed
+ * on first use, kept until cache_truncate of the object. NULL: no memory. */
+struct cpage *cache_anon_page(uint32_t ino, uint64_t idx);
+/* The page of (ino, idx) if cached, else NULL (no read started). */
+struct cpage *cache_lookup(uint32_t ino, uint64_t idx);
 
 /* The file shrank from old_size to size: drop its pages past the end,
  * zero the tail of the last one. Pages still mapped or in I/O leave the

@@ -86,9 +86,22 @@ static void vfs_orphan(uint32_t ino)
 	vfs_vput(vn);
 }
 
+struct vnode *vfs_anon_new(uint64_t size)
+{
+	static uint32_t next = VFS_ANON_INO;
+	struct vnode *vn = vfs_vget(next);
+	if (vn) {
+		vn->anon_size = size;
+		next = next == UINT32_MAX ? VFS_ANON_INO : next + 1;
+	}
+	return vn;
+}
+
 void vfs_free_pending(void)
 {
 	for (struct vnode **pp = &vnodes, *vn; (vn = *pp);) {
+		if (!vn->refs && vfs_is_anon(vn)) /* its pages go with it */
+			cache_truncate(vn->ino, 0, vn->anon_size);
 		if (!vn->refs && vn->free_pending) {
 			struct ext2_inode *in;
 			int ie = vfs_inode(vn->ino, &in);
@@ -193,6 +206,8 @@ static int vfs_walk(const struct proc *p, const char *path, bool follow_last, ui
 {
 	uint32_t cur = vfs_start(p, path);
 	size_t pos = 0;
+	if (cur == VFS_CWD_GONE)
+		return -ENOENT; /* relative to a directory that was removed */
 	const char *name = NULL;
 	unsigned len = 0;
 	if (!path[0])
@@ -222,9 +237,29 @@ static int vfs_walk(const struct proc *p, const char *path, bool follow_last, ui
 	return 0;
 }
 
+static bool vfs_trailing_slash(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 1 && path[n - 1] == '/';
+}
+
+static bool vfs_is_dir(const struct ext2_inode *in);
+
+/* "name/" names a directory: anything else with a trailing slash is
+ * ENOTDIR (POSIX path resolution). */
+static int vfs_check_slash(const char *path, uint32_t ino)
+{
+	struct ext2_inode *in;
+	if (!vfs_trailing_slash(path))
+		return 0;
+	int e = vfs_inode(ino, &in);
+	return e ? e : vfs_is_dir(in) ? 0 : -ENOTDIR;
+}
+
 static int vfs_resolve(const struct proc *p, const char *path, uint32_t *ino)
 {
-	return vfs_walk(p, path, true, ino, NULL, NULL);
+	int e = vfs_walk(p, path, true, ino, NULL, NULL);
+	return e ? e : vfs_check_slash(path, *ino);
 }
 
 static bool vfs_dots(const char *name, unsigned len)
@@ -345,6 +380,8 @@ long vfs_open(struct proc *p, const char *path, uint64_t flags, uint64_t mode, s
 	if (e < 0)
 		return e;
 	e = len ? vfs_lookup(dir, name, len, &ino) : (ino = dir, 0);
+	if (!e)
+		e = vfs_check_slash(path, ino);
 	if (!e && (flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
 	if (e == -ENOENT && (flags & O_CREAT)) {
@@ -580,6 +617,17 @@ long vfs_getdents(struct proc *p, struct file *f, uint64_t buf, uint64_t len)
 
 /* ---- path calls ---------------------------------------------------------- */
 
+/* A removed directory is nobody's current directory any more: its inode
+ * number may come back as another directory. */
+static void vfs_cwd_gone(uint32_t ino)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = proc_slot(i);
+		if (q->state != P_FREE && q->cwd_ino == ino)
+			q->cwd_ino = VFS_CWD_GONE;
+	}
+}
+
 static long vfs_unlink(struct proc *p, const char *path, bool dir)
 {
 	uint32_t parent, ino, links;
@@ -591,9 +639,18 @@ static long vfs_unlink(struct proc *p, const char *path, bool dir)
 	if (e < 0)
 		return e;
 	if (dir) {
+		uint32_t gone = 0;
+		if ((e = vfs_lookup(parent, name, len, &gone)) < 0)
+			return e;
 		dcache_flush();
-		return ext2_rmdir(&cache_fs, parent, name, len);
+		e = ext2_rmdir(&cache_fs, parent, name, len);
+		if (!e)
+			vfs_cwd_gone(gone);
+		return e;
 	}
+	if (vfs_trailing_slash(path) && vfs_lookup(parent, name, len, &ino) == 0 &&
+	    (e = vfs_check_slash(path, ino)) < 0)
+		return e; /* "file/" */
 	dcache_forget(parent, name, len);
 	e = ext2_unlink(&cache_fs, parent, name, len, &ino, &links);
 	if (!e && !links)
@@ -802,10 +859,8 @@ bool vfs_call(struct proc *p, struct msg *m)
 		if (!r)
 			r = vfs_path_call(p, m, a, b);
 	}
-	if (r == -EAGAIN) {
-		pager_park(cache_miss);
+	if (pager_blocked(r))
 		return false;
-	}
 	*m = r < 0 ? (struct msg){.label = (uint64_t)-r} : (struct msg){.w = {(uint64_t)r}};
 	return true;
 }

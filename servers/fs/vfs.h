@@ -25,6 +25,7 @@ struct vnode {
 	uint32_t ino;
 	uint32_t refs;
 	uint32_t iblk, ioff; /* where the inode is (0: not known yet) */
+	uint64_t anon_size;  /* a shared anonymous object (ino >= VFS_ANON_INO): bytes */
 	bool free_pending; /* no links left: free the inode when unused */
 	struct vnode *next;
 };
@@ -50,6 +51,12 @@ int vfs_mount(const uint8_t sb[1024]);
 bool vfs_unmount_step(void);
 void vfs_flush(void); /* start writing what is dirty (periodic) */
 
+/* Shared anonymous memory is a vnode too, with no inode on disk: its
+ * pages live in the page cache under its own number (CP_ANON). */
+#define VFS_ANON_INO 0xf0000000u
+#define VFS_CWD_GONE 0xffffffffu /* a process's cwd that was removed */
+struct vnode *vfs_anon_new(uint64_t size);
+static inline bool vfs_is_anon(const struct vnode *vn) { return vn->ino >= VFS_ANON_INO; }
 struct vnode *vfs_vget(uint32_t ino);
 void vfs_vput(struct vnode *vn);
 void vfs_free_pending(void); /* retry frees that had to wait for a block */
