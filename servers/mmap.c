@@ -348,6 +348,8 @@ static bool mm_msync(struct proc *p, struct msg *m)
 			    mm_overlaps(r, addr, hi))
 				idle &= cache_sync(r->vn->ino);
 		}
+		if (idle && (flags & MS_SYNC))
+			idle = cache_flush();
 		if (cache_write_error())
 			e = -EIO;
 	}

@@ -184,6 +184,11 @@ static unsigned inflight; /* requests given to the driver, not done yet */
 
 unsigned cache_inflight(void) { return inflight; }
 
+/* Writes completed, and those known to be on stable storage (a FLUSH
+ * that began after them finished): cache_flush. */
+static uint64_t write_gen, flushed_gen, flush_target;
+static bool flushing;
+
 static void cio_done(struct blk_io *io, int status)
 {
 	struct cio *c = (struct cio *)io;
@@ -191,6 +196,15 @@ static void cio_done(struct blk_io *io, int status)
 	bool write = io->op == BLK_OP_WRITE;
 	if (status)
 		cache_stats.errors++;
+	if (write && !status)
+		write_gen++;
+	if (io->op == BLK_OP_FLUSH) {
+		flushing = false;
+		if (status)
+			write_failed = true;
+		else
+			flushed_gen = flush_target;
+	}
 	for (unsigned i = 0; i < c->npages; i++) {
 		struct cpage *cp = c->page[i];
 		/* A page of several requests failed if any of them did, not
@@ -244,7 +258,7 @@ static void cio_submit(struct cio *c)
 	if (c->io.op == BLK_OP_WRITE) {
 		cache_stats.writes++;
 		cache_stats.write_blocks += bytes / bsize;
-	} else {
+	} else if (c->io.op == BLK_OP_READ) {
 		cache_stats.reads++;
 		cache_stats.read_blocks += bytes / bsize;
 	}
@@ -729,6 +743,21 @@ bool cache_sync(uint32_t ino)
 	free(list);
 	cache_fill_reserve();
 	return !busy;
+}
+
+bool cache_flush(void)
+{
+	if (flushing)
+		return false;
+	if (flushed_gen == write_gen)
+		return true;
+	struct cio *c = cio_new(BLK_OP_FLUSH, 0);
+	if (!c)
+		return true; /* no memory for it: the writes are done, at least */
+	flushing = true;
+	flush_target = write_gen;
+	cio_submit(c);
+	return false;
 }
 
 bool cache_write_error(void)

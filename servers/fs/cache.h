@@ -101,6 +101,9 @@ unsigned cache_reclaim(unsigned n);
 /* A frame for the cache or anyone: reclaims clean pages when none is free. */
 uint64_t cache_frame_alloc(void);
 bool cache_write_error(void); /* a write failed since the last call */
+/* Ask the device to put every completed write on stable storage (a virtio
+ * FLUSH): true once that is so, false while the flush is on its way. */
+bool cache_flush(void);
 bool cache_busy(uint32_t ino, uint64_t idx); /* that page is being read */
 bool cache_cached(uint32_t ino, uint64_t idx);
 unsigned cache_inflight(void); /* driver requests not finished yet */

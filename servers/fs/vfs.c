@@ -793,12 +793,14 @@ static bool vfs_sync(uint32_t ino, struct msg *m)
 		return false;
 	}
 	bool idle = cache_sync(ino);
+	if (idle)
+		idle = cache_flush(); /* written, then on stable storage */
 	if (cache_write_error()) {
 		*m = (struct msg){.label = EIO};
 		return true;
 	}
 	if (!idle) {
-		pager_park(NULL); /* until a write completes */
+		pager_park(NULL); /* until a write or the flush completes */
 		return false;
 	}
 	*m = (struct msg){0};
