@@ -77,6 +77,25 @@ void mm_harvest_all(void)
 	}
 }
 
+/* File ino shrank to size: every mapping of it loses its pages past the
+ * new end, private copies too (as Linux's truncate): the next touch there
+ * is SIGBUS. */
+void mm_truncated(uint32_t ino, uint64_t size)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = proc_slot(i);
+		for (int k = 0; p->state == P_LIVE && k < p->nregions; k++) {
+			struct region *r = &p->regions[k];
+			if (r->kind != RG_MMAP || !r->vn || r->vn->ino != ino)
+				continue;
+			uint64_t end_off = page_up(size); /* first file byte wholly past the end */
+			uint64_t va = end_off > r->seg_off ? r->seg_va + (end_off - r->seg_off) : r->seg_va;
+			if (va < r->end)
+				vm_drop_range(p, va > r->start ? va : r->start, r->end);
+		}
+	}
+}
+
 /* ---- regions ------------------------------------------------------------ */
 
 /* How many more region slots cutting [lo, hi) out of p's mappings takes

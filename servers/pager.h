@@ -126,6 +126,7 @@ void pager_park(struct cpage *cp);
 bool mm_call(struct proc *p, struct msg *m);
 void mm_harvest(struct proc *p, uint64_t lo, uint64_t hi); /* dirty bits -> cache */
 void mm_harvest_all(void);
+void mm_truncated(uint32_t ino, uint64_t size); /* drop mapped pages past the end */
 
 /* proc.c: life cycle */
 struct proc *proc_find(long pid);

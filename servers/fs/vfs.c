@@ -347,8 +347,10 @@ static int vfs_truncate(uint32_t ino, uint64_t size)
 	if (size < old && (size % PG) && !cache_file_page(ino, size / PG, old, false, &e))
 		return e;
 	e = ext2_truncate(&cache_fs, ino, size);
-	if (vfs_inode(ino, &in) == 0 && ext2_inode_size(in) < old)
+	if (vfs_inode(ino, &in) == 0 && ext2_inode_size(in) < old) {
+		mm_truncated(ino, ext2_inode_size(in)); /* before the cache lets go */
 		cache_truncate(ino, ext2_inode_size(in), old);
+	}
 	return e;
 }
 
