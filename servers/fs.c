@@ -329,12 +329,16 @@ static long cons_write(struct proc *p, uint64_t buf, uint64_t len)
 
 /* ---- initrd files -------------------------------------------------- */
 
-static long file_read(struct proc *p, struct file *f, uint64_t buf, uint64_t len)
+/* An initrd file at *off (the file's offset, or pread's own). */
+static long file_read(struct proc *p, struct file *f, uint64_t buf, uint64_t len, uint64_t *off)
 {
-	uint64_t n = f->size - f->off < len ? f->size - f->off : len;
-	if (vm_copy_out(p, buf, f->data + f->off, n) < 0)
+	if ((int64_t)*off < 0)
+		return -EINVAL;
+	uint64_t at = *off < f->size ? *off : f->size;
+	uint64_t n = f->size - at < len ? f->size - at : len;
+	if (vm_copy_out(p, buf, f->data + at, n) < 0)
 		return -EFAULT;
-	f->off += n;
+	*off = at + n;
 	return (long)n;
 }
 
@@ -515,7 +519,7 @@ static bool fs_read(struct proc *p, struct msg *m, bool positional)
 	else if (f->kind == F_CONSOLE)
 		return cons_read(p, buf, len, m);
 	else
-		n = file_read(p, f, buf, len);
+		n = file_read(p, f, buf, len, positional ? &(uint64_t){m->w[3]} : &f->off);
 	*m = fs_reply(n);
 	return true;
 }
