@@ -114,11 +114,27 @@ static int bench_fault_private(int fd)
 		if (word_at(p + (size_t)i * 4 * PG) != page_id(1, 4 * i) ||
 		    p[(size_t)i * 4 * PG + 100] != 0xee)
 			return mbench_fail("private mapping contents");
+	bench_report("mmap_fault_private_write", samples, BENCH_RUNS);
+	bench_report("mmap_fault_private_write_idle", idle, BENCH_RUNS);
+	/* Parts: a first load maps the cache's frame read-only; a store
+	 * after it copies the frame (a fault of its own). */
+	for (unsigned i = 0; i < BENCH_RUNS; i++) {
+		struct span s;
+		volatile uint8_t *pg = p + (size_t)(i * 4 + 2) * PG;
+		span_start(&s);
+		(void)*pg;
+		span_end(&s, &samples[i], &idle[i]);
+		span_start(&s);
+		pg[100] = 0xee;
+		span_end(&s, &idle[i], &idle[BENCH_RUNS - 1 - i]);
+		if (word_at(pg) != page_id(1, i * 4 + 2))
+			return mbench_fail("private mapping contents (parts)");
+	}
+	bench_report("part_private_fault_read", samples, BENCH_RUNS);
+	bench_report("part_private_write_after_read", idle, BENCH_RUNS);
 	munmap((void *)p, BIG_SIZE);
 	if (pread(fd, buf, 128, 0) != 128 || buf[100] == 0xee)
 		return mbench_fail("a private store reached the file");
-	bench_report("mmap_fault_private_write", samples, BENCH_RUNS);
-	bench_report("mmap_fault_private_write_idle", idle, BENCH_RUNS);
 	return 0;
 }
 
@@ -140,6 +156,55 @@ static int bench_map_unmap(int fd)
 		bench_report(anon ? "part_mmap_munmap_1m_anon" : "mmap_munmap_1m_file", samples,
 			     BENCH_RUNS);
 	}
+	/* Parts: the file mapping's mmap and munmap timed apart. */
+	for (unsigned i = 0; i < BENCH_RUNS; i++) {
+		struct span s;
+		uint64_t id;
+		span_start(&s);
+		void *p = mmap(NULL, 1u << 20, PROT_READ, MAP_SHARED, fd, 0);
+		span_end(&s, &samples[i], &id);
+		span_start(&s);
+		int r = p == MAP_FAILED ? -1 : munmap(p, 1u << 20);
+		span_end(&s, &idle[i], &id);
+		if (r)
+			return mbench_fail("mmap + munmap 1 MiB (parts)");
+	}
+	bench_report("part_mmap_1m_file", samples, BENCH_RUNS);
+	bench_report("part_munmap_1m_file_untouched", idle, BENCH_RUNS);
+	return 0;
+}
+
+/* msync of one mapping, SYNC_RUNS times: the median of its instructions. */
+static int msync_parts(const char *name, void *p, size_t len, int flags)
+{
+	for (unsigned r = 0; r < SYNC_RUNS; r++) {
+		struct span s;
+		span_start(&s);
+		int e = msync(p, len, flags);
+		span_end(&s, &samples[r], &idle[r]);
+		if (e)
+			return mbench_fail(name);
+	}
+	bench_report(name, samples, SYNC_RUNS);
+	return 0;
+}
+
+/* Where msync's instructions go: the call on anonymous memory, a 16 MiB
+ * file mapping never touched (the harvest finds nothing mapped), one page
+ * of a file with 4096 pages cached (the file's writeback scan). */
+static int bench_msync_parts(int fd)
+{
+	void *a = mmap(NULL, BIG_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *u = mmap(NULL, BIG_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	volatile uint8_t *one = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	if (a == MAP_FAILED || u == MAP_FAILED || one == MAP_FAILED)
+		return mbench_fail("msync parts mmap");
+	(void)*one;
+	if (msync_parts("part_msync_16m_anon", a, BIG_SIZE, MS_SYNC) ||
+	    msync_parts("part_msync_16m_file_untouched", u, BIG_SIZE, MS_SYNC) ||
+	    msync_parts("part_msync_1page_of_cached_16m_file", (void *)one, PG, MS_SYNC))
+		return 1;
+	munmap(a, BIG_SIZE), munmap(u, BIG_SIZE), munmap((void *)one, PG);
 	return 0;
 }
 
@@ -177,9 +242,22 @@ static int bench_msync(int fd)
 			return mbench_fail("msync with nothing dirty");
 	}
 	bench_report("msync_16m_clean", samples, SYNC_RUNS);
+	/* Part: MS_ASYNC with 1% dirty (no wait), drained by an untimed MS_SYNC. */
+	for (unsigned r = 0; r < SYNC_RUNS; r++) {
+		for (unsigned k = 0; k < BIG_PAGES; k += SYNC_STRIDE)
+			p[(size_t)k * PG + 16] = (uint8_t)(SYNC_RUNS + r + 1);
+		struct span s;
+		span_start(&s);
+		int e = msync((void *)p, BIG_SIZE, MS_ASYNC);
+		span_end(&s, &samples[r], &idle[r]);
+		samples[r] /= SYNC_DIRTY;
+		if (e || msync((void *)p, BIG_SIZE, MS_SYNC))
+			return mbench_fail("msync MS_ASYNC with 1% dirty");
+	}
+	bench_report("part_msync_16m_1pct_async_per_dirty_page", samples, SYNC_RUNS);
 	munmap((void *)p, BIG_SIZE);
 	for (unsigned k = 0; k < BIG_PAGES; k += SYNC_STRIDE)
-		if (pread(fd, buf, 24, (off_t)k * PG) != 24 || buf[16] != SYNC_RUNS ||
+		if (pread(fd, buf, 24, (off_t)k * PG) != 24 || buf[16] != 2 * SYNC_RUNS ||
 		    word_at(buf) != page_id(2, k))
 			return mbench_fail("msync'd contents read back");
 	return 0;
@@ -193,7 +271,7 @@ int main(void)
 	if (f0 < 0 || f1 < 0 || f2 < 0)
 		return mbench_fail("reading /bench/big0..2 into the cache");
 	if (bench_fault_shared(f0) || bench_fault_private(f1) || bench_map_unmap(f0) ||
-	    bench_msync(f2))
+	    bench_msync(f2) || bench_msync_parts(f0))
 		return 1;
 	close(f0), close(f1), close(f2);
 	return 0;
