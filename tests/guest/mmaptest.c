@@ -44,11 +44,11 @@ static int mt_n; /* checks made so far: sections are padded to their count */
 	})
 
 /* Run body in a forked child that then exits 0; its wait status. */
-#define CHILD(body)                                                                    \
+#define CHILD(...)                                                                     \
 	({                                                                             \
 		pid_t pid_ = fork();                                                   \
 		if (pid_ == 0) {                                                       \
-			body;                                                          \
+			__VA_ARGS__;                                                   \
 			_exit(0);                                                      \
 		}                                                                      \
 		mt_wait(pid_);                                                         \
@@ -412,7 +412,7 @@ out:
 }
 
 /* A child's stores to a shared mapping it made itself reach the file when
- * it exits without munmap (1 check). */
+ * it exits or execs without munmap (2 checks). */
 static void test_exit_writeback(void)
 {
 	int s = mt_section_begin();
@@ -427,7 +427,21 @@ static void test_exit_writeback(void)
 		      mt_is_pat(mt_buf + 24, 2, 24, PG),
 	      "exit writes back the stores of a mapping never unmapped (%#x)", st);
 	mt_make("two", 2, 2 * PG);
-	mt_section_end(s, 1, "exit writeback");
+	st = CHILD({
+		int fd = open("two", O_RDWR);
+		char *p = mmap(NULL, PG, RW, MAP_SHARED, fd, 0);
+		char *argv[] = {"sync", NULL};
+		if (!mt_mapped(p))
+			_exit(1);
+		memcpy(p + 40, "exec", 4);
+		execv("/bin/sync", argv); /* prints nothing, exits 0 */
+		_exit(2);
+	});
+	CHECK(mt_exited0(st) && mt_slurp("two") == 2 * PG && !memcmp(mt_buf + 40, "exec", 4) &&
+		      mt_is_pat(mt_buf + 44, 2, 44, PG),
+	      "exec writes back the stores of the old image's mapping (%#x)", st);
+	mt_make("two", 2, 2 * PG);
+	mt_section_end(s, 2, "exit writeback");
 }
 
 /* ---- sharing, MAP_FIXED, splits ----------------------------------------- */
@@ -657,6 +671,61 @@ out:
 	close(fd);
 	mt_make("lab", 1, LAB_SIZE);
 	mt_section_end(s, 7, "SIGBUS");
+}
+
+/* Writes that do not go through the MMU: read() into a shared mapping
+ * (the pager copies into the page) reaches the disk; a store past the end
+ * of the file is not brought back by growing the file while still mapped
+ * or by write() past it (POSIX: the new bytes read as zeros) (5 checks). */
+static void test_pager_writes(void)
+{
+	int s = mt_section_begin();
+	int src = open("lab", O_RDONLY), fd = open("two", O_RDWR);
+	char *p = mmap(NULL, 2 * PG, RW, MAP_SHARED, fd, 0);
+	CHECK(src >= 0 && mt_mapped(p), "a shared mapping of 2 pages");
+	if (!mt_mapped(p))
+		goto out;
+	long n = pread(src, p + PG + 8, 16, 0);
+	munmap(p, 2 * PG);
+	pager_cache_drop(); /* a page the pager thinks clean is gone now */
+	CHECK(n == 16 && pread(fd, mt_buf, 32, PG) == 32 && mt_is_pat(mt_buf + 8, 1, 0, 16) &&
+		      mt_is_pat(mt_buf, 2, PG, 8) && mt_is_pat(mt_buf + 24, 2, PG + 24, 8),
+	      "read() into a shared mapping reaches the disk (%ld bytes)", n);
+	/* lab is 1.5 pages: store into the tail of its last page, then grow it. */
+	int lab = open("lab", O_RDWR);
+	p = mmap(NULL, 2 * PG, RW, MAP_SHARED, lab, 0);
+	CHECK(mt_mapped(p), "a shared mapping of the 1.5-page file");
+	if (!mt_mapped(p)) {
+		close(lab);
+		goto out;
+	}
+	memset(p + LAB_SIZE, 't', 2 * PG - LAB_SIZE);
+	int t = ftruncate(lab, 2 * PG);
+	long got = pread(lab, mt_buf, 2 * PG - LAB_SIZE, LAB_SIZE);
+	CHECK(t == 0 && got == 2 * PG - LAB_SIZE && mt_is_byte(mt_buf, 0, got) &&
+		      mt_is_byte(p + LAB_SIZE, 0, 2 * PG - LAB_SIZE),
+	      "stores past the end, then ftruncate up: read() and the mapping see zeros there "
+	      "(read %ld, first byte %d)", got, mt_buf[0]);
+	munmap(p, 2 * PG);
+	/* The same with write() growing the file past that page. */
+	mt_make("lab", 1, LAB_SIZE);
+	p = mmap(NULL, 2 * PG, RW, MAP_SHARED, lab, 0);
+	if (mt_mapped(p))
+		memset(p + LAB_SIZE, 't', 2 * PG - LAB_SIZE);
+	t = pwrite(lab, "e", 1, 2 * PG);
+	got = pread(lab, mt_buf, 2 * PG - LAB_SIZE, LAB_SIZE);
+	CHECK(mt_mapped(p) && t == 1 && got == 2 * PG - LAB_SIZE && mt_is_byte(mt_buf, 0, got),
+	      "stores past the end, then pwrite beyond that page: read() sees zeros in the gap "
+	      "(read %ld, first byte %d)", got, mt_buf[0]);
+	if (mt_mapped(p))
+		munmap(p, 2 * PG);
+	close(lab);
+	mt_make("lab", 1, LAB_SIZE);
+out:
+	close(src);
+	close(fd);
+	mt_make("two", 2, 2 * PG);
+	mt_section_end(s, 5, "pager writes");
 }
 
 /* ---- anonymous memory ----------------------------------------------------- */
@@ -913,9 +982,9 @@ static void test_bad_mmap(char *m, const struct mt_fds *f)
 		   "MAP_FIXED|MAP_SHARED|PROT_WRITE over a mapping with an O_RDONLY fd");
 }
 
-/* munmap, mprotect, msync and madvise (14 checks). m: two pages mapped,
+/* munmap, mprotect, msync and madvise (16 checks). m: two pages mapped,
  * the third not. */
-static void test_bad_others(char *m)
+static void test_bad_others(char *m, int ro_fd)
 {
 	char *top = (char *)USER_TOP;
 	EXPECT_ERR(munmap(m + 1, PG), EINVAL, "munmap unaligned");
@@ -932,10 +1001,18 @@ static void test_bad_others(char *m)
 	EXPECT_ERR(msync(m + 2 * PG, PG, MS_SYNC), ENOMEM, "msync of an unmapped page");
 	EXPECT_ERR(madvise(m, PG, 999), EINVAL, "madvise unknown advice 999");
 	EXPECT_ERR(madvise(m + 1, PG, MADV_DONTNEED), EINVAL, "madvise unaligned");
+	/* PROT_WRITE for a shared mapping of an O_RDONLY fd, by mprotect. */
+	char *ro = mmap(NULL, PG, PROT_READ, MAP_SHARED, ro_fd, 0);
+	EXPECT_ERR(mt_mapped(ro) ? mprotect(ro, PG, RW) : 0, EACCES,
+		   "mprotect PROT_WRITE of a shared mapping of an O_RDONLY fd");
+	int st = mt_mapped(ro) ? CHILD(mt_store(ro)) : -1;
+	CHECK(mt_killed(st, SIGSEGV), "and it stays read-only (%#x)", st);
+	if (mt_mapped(ro))
+		munmap(ro, PG);
 }
 
 /* Every refusal changes nothing: the mapping keeps its data and rights,
- * no frame is taken (1 + 19 + 14 + 2 = 36 checks). */
+ * no frame is taken (1 + 19 + 16 + 2 = 38 checks). */
 static void test_bad_args(void)
 {
 	int s = mt_section_begin();
@@ -952,7 +1029,7 @@ static void test_bad_args(void)
 	memset(m, 'm', 2 * PG);
 	long frames = mt_free_frames();
 	test_bad_mmap(m, &f);
-	test_bad_others(m);
+	test_bad_others(m, f.ro);
 	int st = CHILD(if (!mt_is_byte(m, 'm', 2 * PG)) _exit(1); memset(m, 'c', 2 * PG));
 	CHECK(mt_exited0(st) && mt_is_byte(m, 'm', 2 * PG),
 	      "afterwards the pages hold their data and take stores (%#x)", st);
@@ -960,12 +1037,12 @@ static void test_bad_args(void)
 	munmap(m, 2 * PG);
 out:
 	close(f.rw), close(f.ro), close(f.wo), close(f.dir), close(f.pipe[0]), close(f.pipe[1]);
-	mt_section_end(s, 36, "bad arguments");
+	mt_section_end(s, 38, "bad arguments");
 }
 
 /* ---- main ------------------------------------------------------------------ */
 
-#define MT_PLAN (6 + 9 + 5 + 6 + 3 + 6 + 1 + 3 + 4 + 10 + 8 + 3 + 7 + 4 + 4 + 5 + 5 + 13 + 36 + 5)
+#define MT_PLAN (6 + 9 + 5 + 6 + 3 + 6 + 2 + 3 + 4 + 10 + 8 + 3 + 7 + 5 + 4 + 4 + 5 + 5 + 13 + 38 + 5)
 
 int main(void)
 {
@@ -992,6 +1069,7 @@ int main(void)
 	test_mprotect_split();
 	test_exec_prot();
 	test_sigbus();
+	test_pager_writes();
 	test_shared_anon();
 	test_madvise();
 	test_msync();
