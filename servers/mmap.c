@@ -42,6 +42,34 @@ static void mm_mark_dirty(const struct region *r, uint64_t va, uint64_t size)
 	cache_dirty(cp);
 }
 
+/* A store into the shared mapping of a file at va by the pager itself
+ * (read() into it: vm_copy_out) sets no dirty bit: mark the page here. */
+void mm_note_store(struct proc *p, uint64_t va)
+{
+	struct region *r = vm_region_find(p, va);
+	if (r && r->kind == RG_MMAP && r->shared && r->vn && !vfs_is_anon(r->vn))
+		mm_mark_dirty(r, va & ~(PG - 1), UINT64_MAX);
+}
+
+/* Bytes ad[0..n) with AD_DIRTY: eight at a time, most words have none. */
+static void mm_harvest_bits(const struct region *r, uint64_t a, const uint8_t *ad, uint64_t n,
+			    uint64_t size)
+{
+	uint64_t k = 0;
+	for (; k + 8 <= n; k += 8) {
+		uint64_t w;
+		memcpy(&w, ad + k, 8);
+		if (!(w & 0x0404040404040404ULL)) /* AD_DIRTY in no byte */
+			continue;
+		for (unsigned j = 0; j < 8; j++)
+			if (ad[k + j] & AD_DIRTY)
+				mm_mark_dirty(r, a + (k + j) * PG, size);
+	}
+	for (; k < n; k++)
+		if (ad[k] & AD_DIRTY)
+			mm_mark_dirty(r, a + k * PG, size);
+}
+
 /* Shared, writable file mappings in [lo, hi): read and clear the hardware
  * dirty bits, and mark the cache pages stored to since the last harvest. */
 void mm_harvest(struct proc *p, uint64_t lo, uint64_t hi)
@@ -50,20 +78,21 @@ void mm_harvest(struct proc *p, uint64_t lo, uint64_t hi)
 	for (int i = 0; i < p->nregions; i++) {
 		struct region *r = &p->regions[i];
 		if (r->kind != RG_MMAP || !r->shared || !r->vn || vfs_is_anon(r->vn) ||
-		    !mm_overlaps(r, lo, hi) || !p->pages.used)
+		    !mm_overlaps(r, lo, hi))
 			continue;
 		struct ext2_inode *in;
-		if (ext2_inode_get(&cache_fs, r->vn->ino, &in) < 0)
-			continue; /* its bits stay set for the next harvest */
-		uint64_t size = ext2_inode_size(in);
 		uint64_t a = r->start > lo ? r->start : lo, end = r->end < hi ? r->end : hi;
+		if (!vm_present(p, a, end))
+			continue; /* nothing mapped: nothing stored */
+		/* Without the inode (its block being read) the tail past the
+		 * end is not zeroed this time; the stores are kept all the same. */
+		uint64_t size = ext2_inode_get(&cache_fs, r->vn->ino, &in) ? UINT64_MAX
+									  : ext2_inode_size(in);
 		for (; a < end; a += sizeof ad * PG) {
 			uint64_t n = (end - a) / PG < sizeof ad ? (end - a) / PG : sizeof ad;
 			if (sys_ad_clear(p->task, a, n, ad) < 0)
 				break;
-			for (uint64_t k = 0; k < n; k++)
-				if (ad[k] & AD_DIRTY)
-					mm_mark_dirty(r, a + k * PG, size);
+			mm_harvest_bits(r, a, ad, n, size);
 		}
 	}
 }
@@ -209,6 +238,13 @@ static void mm_unmap(struct proc *p, uint64_t lo, uint64_t hi)
 /* ---- the calls ------------------------------------------------------------ */
 
 #define MM_PROTS (PROT_READ | PROT_WRITE | PROT_EXEC)
+
+/* Sv39 has no write-only pages (W needs R): PROT_WRITE maps readable too,
+ * as Linux does on RISC-V. PROT_* and PERM_* share their values. */
+static uint8_t mm_perms(uint64_t prot)
+{
+	return (uint8_t)((prot & PROT_WRITE) ? prot | PROT_READ : prot);
+}
 #define MM_FLAGS (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS)
 
 /* The file of a file mapping: an open regular file of the disk, readable,
@@ -278,7 +314,7 @@ static long mm_mmap(struct proc *p, const struct msg *m)
 		return -ENOMEM;
 	}
 	struct region r = {
-		.start = addr, .end = addr + len, .kind = RG_MMAP, .perms = (uint8_t)m->w[2],
+		.start = addr, .end = addr + len, .kind = RG_MMAP, .perms = mm_perms(m->w[2]),
 		.shared = shared, .file_wr = f && (f->flags & O_ACCMODE) != O_RDONLY, .vn = vn,
 		.seg_va = addr, .seg_off = f ? m->w[5] : 0,
 	};
@@ -343,7 +379,7 @@ static long mm_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint64_t pr
 	 * maps each page again with what the region allows now. */
 	mm_harvest(p, addr, hi);
 	sys_unmap(p->task, addr, (hi - addr) / PG);
-	mm_cut(p, addr, hi, true, (uint8_t)prot);
+	mm_cut(p, addr, hi, true, mm_perms(prot));
 	return 0;
 }
 
@@ -360,7 +396,9 @@ static bool mm_msync(struct proc *p, struct msg *m)
 		e = -ENOMEM;
 	bool idle = true;
 	if (!e && vfs_mounted) {
-		mm_harvest(p, addr, hi);
+		if (!m->w[5]) /* not on a rerun: the stores were harvested already */
+			mm_harvest(p, addr, hi);
+		m->w[5] = 1;
 		for (int i = 0; i < p->nregions; i++) {
 			const struct region *r = &p->regions[i];
 			if (r->kind == RG_MMAP && r->shared && r->vn && !vfs_is_anon(r->vn) &&

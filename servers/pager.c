@@ -271,6 +271,8 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 	if (m->label == PG_READ || m->label == PG_WRITE || m->label == PG_PREAD ||
 	    m->label == PG_PWRITE)
 		m->w[4] = 0;
+	if (m->label == PG_MSYNC)
+		m->w[5] = 0; /* msync's: "harvested already" */
 	return pager_handle(p, m);
 }
 

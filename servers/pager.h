@@ -102,6 +102,7 @@ bool vm_fault(struct proc *p, struct msg *m);
 long vm_sbrk(struct proc *p, int64_t incr);
 void vm_free_all(struct proc *p);
 void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
+uint64_t vm_present(struct proc *p, uint64_t lo, uint64_t hi); /* pages held there */
 long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len);
 long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len);
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size);
@@ -127,6 +128,7 @@ bool mm_call(struct proc *p, struct msg *m);
 void mm_harvest(struct proc *p, uint64_t lo, uint64_t hi); /* dirty bits -> cache */
 void mm_harvest_all(void);
 void mm_truncated(uint32_t ino, uint64_t size); /* drop mapped pages past the end */
+void mm_note_store(struct proc *p, uint64_t va);  /* the pager wrote into page va */
 
 /* proc.c: life cycle */
 struct proc *proc_find(long pid);

@@ -152,7 +152,8 @@ static uint64_t *vm_populate_disk(struct proc *p, const struct region *r, uint64
  * protection now (mprotect may add W later); a shared writable page gets
  * its blocks first, so a store never meets a hole (a full disk: SIGBUS).
  * A page wholly past the end of the file is -ENXIO: SIGBUS, as Linux. */
-static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64_t va, int *err)
+static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64_t va,
+				  unsigned perm, int *err)
 {
 	uint64_t off = r->seg_off + (va - r->seg_va);
 	struct cpage *cp;
@@ -173,23 +174,39 @@ static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64
 		if (!(cp = cache_file_page(r->vn->ino, off / PG, size, false, err)))
 			return NULL;
 		uint64_t valid = size - off < PG ? size - off : PG;
+		uint32_t before = cache_blocks_from(cp, 0);
 		if (r->shared && (r->perms & PERM_W) &&
 		    (*err = cache_alloc_blocks(cp, 0, (uint32_t)valid)) < 0) {
 			*err = *err == -ENOSPC ? -ENXIO : *err;
 			return NULL;
 		}
+		if (cache_blocks_from(cp, 0) != before)
+			cache_dirty(cp); /* new blocks hold old bytes until written */
 		pg_stats.file_faults++;
+	}
+	if (!r->shared && (perm & PERM_W)) { /* a private store: our own copy at once */
+		uint64_t pa = cache_frame_alloc();
+		if (!pa) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		frame_copy(frames_va(&pg_frames, pa), cache_data(cp));
+		frame_get(pa);
+		p->cow_copies++;
+		pg_stats.cow_copies++;
+		return vm_install(p, va, pa);
 	}
 	frame_get(cp->pa);
 	return vm_install(p, va, cp->pa | (r->shared ? 0 : PM_COW));
 }
 
 /* A first touch: a fresh frame, zeroed or filled from the file. */
-static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va, int *err)
+static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va, unsigned perm,
+				int *err)
 {
 	*err = -ENOMEM;
 	if (r->kind == RG_MMAP && r->vn)
-		return vm_populate_mmap(p, r, va, err);
+		return vm_populate_mmap(p, r, va, perm, err);
 	if (r->kind == RG_FILE && r->vn && va < r->seg_va + r->seg_filesz)
 		return vm_populate_disk(p, r, va, err);
 	uint64_t pa = cache_frame_alloc();
@@ -247,7 +264,7 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 	}
 	uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
 	int err;
-	if (!e && !(e = vm_populate(p, r, va, &err))) {
+	if (!e && !(e = vm_populate(p, r, va, perm, &err))) {
 		*why = err == -EAGAIN ? VM_AGAIN : err == -EIO ? "I/O error on"
 			: err == -ENXIO ? VM_PAST_END : "out of memory:";
 		return NULL;
@@ -347,6 +364,8 @@ long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len)
 			return why == VM_AGAIN ? -EAGAIN : -EFAULT;
 		n = n < len - done ? n : len - done;
 		mem_copy((char *)frames_va(&pg_frames, entry_pa(*e)) + off, s + done, n);
+		if (!(*e & PM_COW) && frame_refs(entry_pa(*e)) > 1 && vm_region_find(p, a)->shared)
+			mm_note_store(p, a); /* no dirty bit for the pager's own stores */
 		done += n;
 	}
 	return (long)len;
@@ -475,11 +494,26 @@ static void vm_drop_page(uint64_t vpn, uint64_t *e, void *ctx)
 	p->resident--;
 }
 
+static void vm_count_page(uint64_t vpn, uint64_t *e, void *ctx)
+{
+	(void)vpn;
+	(void)e;
+	(*(uint64_t *)ctx)++;
+}
+
+uint64_t vm_present(struct proc *p, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+	pagemap_walk_range(&pg_frames, &p->pages, lo / PG, hi / PG, vm_count_page, &n);
+	return n;
+}
+
 /* Unmap [lo, hi) and give back the frames held there: the work follows the
- * pages present (pagemap_walk_range), not the size of the range. */
+ * pages present (pagemap_walk_range), not the size of the range; with none
+ * present nothing is mapped there either (we map only what we hold). */
 void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
 {
-	if (hi <= lo)
+	if (hi <= lo || !vm_present(p, lo, hi))
 		return;
 	sys_unmap(p->task, lo, (hi - lo) / PG);
 	pagemap_walk_range(&pg_frames, &p->pages, lo / PG, hi / PG, vm_drop_page, p);

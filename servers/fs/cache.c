@@ -102,11 +102,23 @@ static void cache_unhash(struct cpage *cp)
 	cp->flags |= CP_ORPHAN;
 }
 
+/* Dirty pages are also on a list of their own, so writeback and sync
+ * cost what is dirty, not what is cached. */
+static struct cpage dirty_list = {.dprev = &dirty_list, .dnext = &dirty_list};
+static unsigned writing_pages; /* pages with writes in flight */
+/* Blocks were freed while writes were in flight: one of those writes may
+ * carry a freed block's old bytes, and the device may finish requests in
+ * any order, so no new write goes out until they are all done. */
+static bool write_barrier;
+
 static void cache_undirty(struct cpage *cp)
 {
-	if (cp->flags & CP_DIRTY)
-		cache_stats.dirty--;
+	if (!(cp->flags & CP_DIRTY))
+		return;
+	cache_stats.dirty--;
 	cp->flags &= ~CP_DIRTY;
+	cp->dprev->dnext = cp->dnext;
+	cp->dnext->dprev = cp->dprev;
 }
 
 static void cache_remove(struct cpage *cp)
@@ -173,9 +185,14 @@ unsigned cache_reclaim(unsigned n)
 
 void cache_dirty(struct cpage *cp)
 {
-	if (!(cp->flags & CP_DIRTY))
-		cache_stats.dirty++;
+	if (cp->flags & CP_DIRTY)
+		return;
+	cache_stats.dirty++;
 	cp->flags |= CP_DIRTY;
+	cp->dnext = &dirty_list;
+	cp->dprev = dirty_list.dprev;
+	dirty_list.dprev->dnext = cp;
+	dirty_list.dprev = cp;
 }
 
 /* ---- driver requests -------------------------------------------------- */
@@ -220,6 +237,7 @@ static void cio_done(struct blk_io *io, int status)
 			continue;
 		if (write) {
 			cp->flags &= ~CP_WRITING;
+			writing_pages--;
 		} else {
 			cp->flags &= ~CP_READING;
 			if (!(cp->flags & CP_ERROR))
@@ -455,6 +473,7 @@ static void io_forget(void *ctx, uint32_t blk)
 	(void)ctx;
 	struct cpage *cp = cache_find(CACHE_DEV, blk);
 	lookaside_drop(blk);
+	write_barrier |= writing_pages > 0;
 	if (!cp)
 		return;
 	cache_undirty(cp);
@@ -669,6 +688,7 @@ void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size)
 	uint64_t first = (size + PG - 1) / PG, last = old_size / PG + (old_size % PG != 0);
 	uint64_t from = first && (size & (PG - 1)) ? first - 1 : first;
 	run.n = 0; /* the block map changed */
+	write_barrier |= writing_pages > 0; /* blocks are freed */
 	if (last <= from)
 		return;
 	if (last - from <= cache_stats.pages) {
@@ -692,6 +712,7 @@ static void cache_write_page(struct cio_builder *b, struct cpage *cp)
 {
 	cache_undirty(cp);
 	cp->flags |= CP_WRITING;
+	writing_pages++;
 	if (cp->ino == CACHE_DEV) /* its block is its index: block 0 too (4 KiB blocks) */
 		cio_add(b, cp, (uint32_t)cp->idx, cp->pa);
 	for (unsigned k = 0; cp->ino != CACHE_DEV && k < bpp; k++)
@@ -713,10 +734,13 @@ bool cache_sync(uint32_t ino)
 	unsigned n = 0, cap = 0;
 	bool busy = false;
 	struct cpage **list = NULL;
-	for (struct cpage *cp = lru.next; cp != &lru; cp = cp->next) {
+	if (write_barrier && writing_pages)
+		return false; /* the writes that may hold freed blocks finish first */
+	write_barrier = false;
+	for (struct cpage *cp = dirty_list.dnext; cp != &dirty_list; cp = cp->dnext) {
 		bool mine = !ino || cp->ino == ino || cp->ino == CACHE_DEV;
-		busy |= mine && (cp->flags & (CP_DIRTY | CP_WRITING));
-		if (!mine || (cp->flags & (CP_WRITING | CP_READING)) || !(cp->flags & CP_DIRTY))
+		busy |= mine;
+		if (!mine || (cp->flags & (CP_WRITING | CP_READING)))
 			continue;
 		if (n == cap) {
 			struct cpage **nl = realloc(list, (cap = cap ? 2 * cap : 64) * sizeof *list);
@@ -733,16 +757,17 @@ bool cache_sync(uint32_t ino)
 		cache_write_page(&b, list[i]);
 	cio_flush(&b);
 	for (unsigned i = 0; i < n; i++) {
-		if (list[i]->io_left)
-			continue;
+		if (list[i]->io_left || !(list[i]->flags & CP_WRITING))
+			continue; /* in flight, or done already (a dead disk fails at once) */
 		list[i]->flags &= ~CP_WRITING;
+		writing_pages--;
 		if (list[i]->ino == CACHE_DEV ||
 		    (list[i]->pblk[0] | list[i]->pblk[1] | list[i]->pblk[2] | list[i]->pblk[3]))
 			cache_dirty(list[i]); /* no request could be queued: still to write */
 	}
 	free(list);
 	cache_fill_reserve();
-	return !busy;
+	return !busy && !writing_pages; /* any write in flight may be one of ours */
 }
 
 bool cache_flush(void)

@@ -46,6 +46,7 @@ struct cpage {
 	uint32_t io_left; /* block requests still in flight */
 	uint32_t epoch;   /* the request that last used it */
 	struct cpage *hnext, *prev, *next;
+	struct cpage *dprev, *dnext; /* the dirty list, while CP_DIRTY */
 };
 
 struct cache_stats {

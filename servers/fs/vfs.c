@@ -332,6 +332,18 @@ long vfs_first_page(uint32_t ino, const void **data, uint64_t *size)
 
 /* ---- open files ---------------------------------------------------------- */
 
+/* The file grows past old_size: bytes of its last page past old_size may
+ * hold stores a shared mapping made past the end; they must read as zeros
+ * once inside the file (POSIX), in the cache's page itself. */
+static void vfs_grow(uint32_t ino, uint64_t old_size)
+{
+	struct cpage *cp = old_size % PG ? cache_lookup(ino, old_size / PG) : NULL;
+	if (cp && (cp->flags & CP_VALID)) {
+		memset((uint8_t *)cache_data(cp) + old_size % PG, 0, PG - old_size % PG);
+		cache_dirty(cp);
+	}
+}
+
 /* Shrink or grow inode ino to size. ext2 frees blocks in steps and may
  * stop for a block after some (-EAGAIN): the cache forgets the pages past
  * whatever size the file has now, so none is written to a freed block.
@@ -346,6 +358,8 @@ static int vfs_truncate(uint32_t ino, uint64_t size)
 	uint64_t old = ext2_inode_size(in);
 	if (size < old && (size % PG) && !cache_file_page(ino, size / PG, old, false, &e))
 		return e;
+	if (size > old)
+		vfs_grow(ino, old);
 	e = ext2_truncate(&cache_fs, ino, size);
 	if (vfs_inode(ino, &in) == 0 && ext2_inode_size(in) < old) {
 		mm_truncated(ino, ext2_inode_size(in)); /* before the cache lets go */
@@ -490,6 +504,8 @@ bool vfs_rw(struct proc *p, struct file *f, struct msg *m, bool write, bool posi
 			break;
 		if (!write && n > size - pos)
 			n = size - pos;
+		if (write && pos + n > size && pos / PG != size / PG)
+			vfs_grow(ino, size); /* a gap after the old end: zeros there */
 		r = write ? vfs_write_piece(p, ino, size, pos, buf + done, n)
 			  : vfs_read_piece(p, ino, size, pos, buf + done, n);
 		bool short_write = write && r >= 0 && (uint64_t)r < n; /* the disk is full */
