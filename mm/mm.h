@@ -68,6 +68,11 @@ void pt_map_super(uint64_t root_pa, uint64_t va, uint64_t pa, uint64_t flags, pt
 typedef void (*pt_leaf_fn)(pte_t *pte, uint64_t va, int level, void *ctx);
 void pt_range(uint64_t root_pa, uint64_t va, uint64_t end, pt_leaf_fn fn, void *ctx);
 bool pt_range_has_super(uint64_t root_pa, uint64_t va, uint64_t end);
+/* The last-level entries of [va, end), a table's run at a time: fn gets
+ * the first entry, how many, and the va of the first (superpages and
+ * missing tables are skipped: their pages are not there). */
+typedef void (*pt_run_fn)(pte_t *ptes, unsigned n, uint64_t va, void *ctx);
+void pt_range_runs(uint64_t root_pa, uint64_t va, uint64_t end, pt_run_fn fn, void *ctx);
 void pt_free_user(uint64_t root_pa, pt_free_fn free_fn, void *ctx);
 void pt_prune(uint64_t root_pa, uint64_t va, uint64_t end, pt_free_fn free_fn, void *ctx);
 

@@ -81,6 +81,33 @@ static void pt_range_level(uint64_t table_pa, int lv, uint64_t va, uint64_t end,
 	}
 }
 
+static void pt_runs_level(uint64_t table_pa, int lv, uint64_t va, uint64_t end, pt_run_fn fn,
+			  void *ctx)
+{
+	pte_t *table = pt_table(table_pa);
+	if (lv == 0) {
+		unsigned i = pt_index(va, 0);
+		uint64_t n = (end - va + PG_SIZE - 1) / PG_SIZE;
+		fn(&table[i], (unsigned)(n < PT_ENTRIES - i ? n : PT_ENTRIES - i), va, ctx);
+		return;
+	}
+	uint64_t span = pt_span(lv);
+	while (va < end) {
+		uint64_t next = (va & ~(span - 1)) + span;
+		pte_t e = table[pt_index(va, lv)];
+		if (pte_valid(e) && !pte_is_leaf(e))
+			pt_runs_level(pte_pa(e), lv - 1, va, next < end ? next : end, fn, ctx);
+		if (next < va) /* wrapped past the top of the address space */
+			break;
+		va = next;
+	}
+}
+
+void pt_range_runs(uint64_t root_pa, uint64_t va, uint64_t end, pt_run_fn fn, void *ctx)
+{
+	pt_runs_level(root_pa, PT_LEVELS - 1, va, end, fn, ctx);
+}
+
 void pt_range(uint64_t root_pa, uint64_t va, uint64_t end, pt_leaf_fn fn, void *ctx)
 {
 	pt_range_level(root_pa, PT_LEVELS - 1, va, end, fn, ctx);

@@ -59,6 +59,12 @@ static uint64_t uaccess_chunk(uint64_t va, uint64_t len)
 
 static void uaccess_memcpy(char *d, const char *s, uint64_t n)
 {
+	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) { /* words where both align */
+		for (; n && ((uintptr_t)d & 7); n--)
+			*d++ = *s++;
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(uint64_t *)d = *(const uint64_t *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 }

@@ -58,7 +58,7 @@ static void mm_harvest_bits(const struct region *r, uint64_t a, const uint8_t *a
 	uint64_t k = 0;
 	for (; k + 8 <= n; k += 8) {
 		uint64_t w;
-		memcpy(&w, ad + k, 8);
+		__builtin_memcpy(&w, ad + k, 8); /* a load, not a call (freestanding) */
 		if (!(w & 0x0404040404040404ULL)) /* AD_DIRTY in no byte */
 			continue;
 		for (unsigned j = 0; j < 8; j++)

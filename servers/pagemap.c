@@ -99,6 +99,24 @@ static void pm_walk_range(struct frames *f, uint64_t node, int lv, uint64_t base
 	}
 }
 
+static bool pm_any_range(struct frames *f, uint64_t node, int lv, uint64_t base, uint64_t lo,
+			 uint64_t hi)
+{
+	uint64_t *n = pm_node(f, node), span = 1ULL << (PM_BITS * lv);
+	unsigned first = lo > base ? (unsigned)((lo - base) / span) : 0;
+	for (unsigned i = first; i < PM_FANOUT && base + i * span < hi; i++) {
+		uint64_t vpn = base + i * span;
+		if (n[i] && vpn + span > lo && (lv == 0 || pm_any_range(f, n[i], lv - 1, vpn, lo, hi)))
+			return true;
+	}
+	return false;
+}
+
+bool pagemap_any(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi)
+{
+	return pm->root && lo < hi && pm_any_range(f, pm->root, PM_LEVELS - 1, 0, lo, hi);
+}
+
 void pagemap_walk_range(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi,
 			pagemap_fn fn, void *ctx)
 {

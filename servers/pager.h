@@ -102,7 +102,7 @@ bool vm_fault(struct proc *p, struct msg *m);
 long vm_sbrk(struct proc *p, int64_t incr);
 void vm_free_all(struct proc *p);
 void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
-uint64_t vm_present(struct proc *p, uint64_t lo, uint64_t hi); /* pages held there */
+bool vm_present(struct proc *p, uint64_t lo, uint64_t hi); /* a page held there? */
 long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len);
 long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len);
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size);

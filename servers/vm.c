@@ -494,18 +494,9 @@ static void vm_drop_page(uint64_t vpn, uint64_t *e, void *ctx)
 	p->resident--;
 }
 
-static void vm_count_page(uint64_t vpn, uint64_t *e, void *ctx)
+bool vm_present(struct proc *p, uint64_t lo, uint64_t hi)
 {
-	(void)vpn;
-	(void)e;
-	(*(uint64_t *)ctx)++;
-}
-
-uint64_t vm_present(struct proc *p, uint64_t lo, uint64_t hi)
-{
-	uint64_t n = 0;
-	pagemap_walk_range(&pg_frames, &p->pages, lo / PG, hi / PG, vm_count_page, &n);
-	return n;
+	return pagemap_any(&pg_frames, &p->pages, lo / PG, hi / PG);
 }
 
 /* Unmap [lo, hi) and give back the frames held there: the work follows the

@@ -37,7 +37,7 @@ static uint32_t next_zero(const uint8_t *bm, uint32_t from, uint32_t nbits)
 			return i;
 	for (; i + 64 <= nbits; i += 64) {
 		uint64_t w;
-		memcpy(&w, bm + (i >> 3), 8);
+		__builtin_memcpy(&w, bm + (i >> 3), 8); /* a load, not a call (freestanding) */
 		if (w != ~0ULL)
 			return i + (uint32_t)__builtin_ctzll(~w);
 	}
