@@ -57,6 +57,7 @@ struct proc {
 	char name[PG_NAME_MAX];
 	struct region regions[MAX_REGIONS];
 	int nregions;
+	int rhint;             /* the region found last (a hint, checked each use) */
 	uint64_t brk;
 	uint64_t pt_quota;
 	struct pagemap pages;

@@ -48,9 +48,15 @@ uint64_t frames_shared(void)
 
 struct region *vm_region_find(struct proc *p, uint64_t va)
 {
-	for (int i = 0; i < p->nregions; i++)
-		if (va >= p->regions[i].start && va < p->regions[i].end)
+	struct region *h = &p->regions[p->rhint]; /* faults come in runs: try the last */
+	if (p->rhint < p->nregions && va >= h->start && va < h->end)
+		return h;
+	for (int i = 0; i < p->nregions; i++) {
+		if (va >= p->regions[i].start && va < p->regions[i].end) {
+			p->rhint = i;
 			return &p->regions[i];
+		}
+	}
 	return NULL;
 }
 
@@ -163,10 +169,9 @@ static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64
 			return NULL;
 		}
 	} else {
-		struct ext2_inode *in;
-		if ((*err = ext2_inode_get(&cache_fs, r->vn->ino, &in)) < 0)
+		uint64_t size;
+		if ((*err = (int)vfs_vsize(r->vn, &size)) < 0)
 			return NULL;
-		uint64_t size = ext2_inode_size(in);
 		if (off >= page_up(size)) {
 			*err = -ENXIO;
 			return NULL;

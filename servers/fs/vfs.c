@@ -17,7 +17,7 @@
 #include "vfs.h"
 
 #define PG 4096u
-#define READAHEAD 32       /* pages */
+#define READAHEAD 64       /* pages */
 #define SLICE (256u << 10) /* bytes moved per turn: others get served between */
 
 bool vfs_mounted;
@@ -293,6 +293,15 @@ static int vfs_vinode(struct vnode *vn, struct ext2_inode **in)
 		return e;
 	*in = (struct ext2_inode *)(void *)(b + vn->ioff);
 	return 0;
+}
+
+long vfs_vsize(struct vnode *vn, uint64_t *size)
+{
+	struct ext2_inode *in;
+	long e = vfs_vinode(vn, &in);
+	if (!e)
+		*size = ext2_inode_size(in);
+	return e;
 }
 
 static bool vfs_is_dir(const struct ext2_inode *in)

@@ -58,6 +58,8 @@ void vfs_flush(void); /* start writing what is dirty (periodic) */
 struct vnode *vfs_anon_new(uint64_t size);
 static inline bool vfs_is_anon(const struct vnode *vn) { return vn->ino >= VFS_ANON_INO; }
 struct vnode *vfs_vget(uint32_t ino);
+/* The file's size, through the inode location the vnode keeps. */
+long vfs_vsize(struct vnode *vn, uint64_t *size);
 void vfs_vput(struct vnode *vn);
 void vfs_free_pending(void); /* retry frees that had to wait for a block */
 

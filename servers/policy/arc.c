@@ -66,7 +66,7 @@ static void arc_adapt(struct pol *p, struct arc *a, int which)
 static void arc_add(struct pol *p, uint32_t s)
 {
 	struct arc *a = p->st;
-	uint64_t x = p->page[s];
+	uint64_t x = p->slot[s].page;
 	if (a->has_pending && a->pending == x) {
 		a->has_pending = 0;
 		arc_put(p, a, s, 1);
@@ -101,9 +101,9 @@ static uint32_t arc_replace(struct pol *p, struct arc *a, int x_in_b2)
 		from = 0;
 	if (a->len[from] == 0)
 		from = !from;
-	uint32_t s = a->l.next[p->frames + (uint32_t)from];
+	uint32_t s = a->l.n[p->frames + (uint32_t)from].next;
 	arc_unlink(a, s);
-	ghost_push(&a->g, from, p->page[s]);
+	ghost_push(&a->g, from, p->slot[s].page);
 	return s;
 }
 
@@ -126,7 +126,7 @@ static uint32_t arc_victim(struct pol *p, unsigned hint, uint64_t x)
 			ghost_drop_lru(&a->g, 0);
 			return arc_replace(p, a, 0);
 		}
-		uint32_t s = a->l.next[p->frames];
+		uint32_t s = a->l.n[p->frames].next;
 		arc_unlink(a, s);
 		return s;
 	}

@@ -51,7 +51,7 @@ static void car_unlink(struct car *a, uint32_t s)
 static void car_add(struct pol *p, uint32_t s)
 {
 	struct car *a = p->st;
-	uint32_t g = ghost_find(&a->g, p->page[s]);
+	uint32_t g = ghost_find(&a->g, p->slot[s].page);
 	a->r[s] = 0;
 	if (g != POL_NONE) {
 		uint32_t b1 = a->g.len[0], b2 = a->g.len[1];
@@ -83,10 +83,10 @@ static uint32_t car_replace(struct pol *p, struct car *a)
 		int t = a->len[0] >= (a->p > 1 ? a->p : 1) ? 0 : 1;
 		if (a->len[t] == 0)
 			t = !t;
-		uint32_t h = a->l.next[p->frames + (uint32_t)t];
+		uint32_t h = a->l.n[p->frames + (uint32_t)t].next;
 		car_unlink(a, h);
 		if (!a->r[h]) {
-			ghost_push(&a->g, t, p->page[h]);
+			ghost_push(&a->g, t, p->slot[h].page);
 			return h;
 		}
 		a->r[h] = 0;

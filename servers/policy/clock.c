@@ -41,8 +41,8 @@ static void clock_init(struct pol *p)
 /* The ring position after s, skipping the sentinel. */
 static uint32_t clock_next(struct pol *p, struct clock *c, uint32_t s)
 {
-	uint32_t n = c->l.next[s];
-	return n == p->frames ? c->l.next[n] : n;
+	uint32_t n = c->l.n[s].next;
+	return n == p->frames ? c->l.n[n].next : n;
 }
 
 static void clock_add(struct pol *p, uint32_t s)
@@ -90,7 +90,7 @@ static uint32_t clock_victim(struct pol *p, unsigned hint, uint64_t incoming)
 		steps++;
 		if (c->r[h]) {
 			c->r[h] = 0;
-		} else if (!hint || !p->dirty[h]) {
+		} else if (!hint || !p->slot[h].dirty) {
 			return clock_take(p, c, h);
 		} else if (cand == POL_NONE) {
 			cand = h;

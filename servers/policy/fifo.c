@@ -45,7 +45,7 @@ static uint32_t fifo_victim(struct pol *p, unsigned hint, uint64_t incoming)
 {
 	struct fifo *f = p->st;
 	(void)hint, (void)incoming;
-	uint32_t s = f->l.next[p->frames];
+	uint32_t s = f->l.n[p->frames].next;
 	pol_list_unlink(&f->l, s);
 	return s;
 }

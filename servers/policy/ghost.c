@@ -70,7 +70,7 @@ void ghost_drop_lru(struct pol_ghosts *g, int which)
 {
 	uint32_t head = g->cap + (uint32_t)which;
 	if (!pol_list_empty(&g->l, head))
-		ghost_del(g, g->l.next[head]);
+		ghost_del(g, g->l.n[head].next);
 }
 
 void ghost_push(struct pol_ghosts *g, int which, uint64_t page)

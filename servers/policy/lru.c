@@ -48,7 +48,7 @@ static uint32_t lru_victim(struct pol *p, unsigned hint, uint64_t incoming)
 {
 	struct lru *l = p->st;
 	(void)hint, (void)incoming;
-	uint32_t s = l->l.next[p->frames];
+	uint32_t s = l->l.n[p->frames].next;
 	pol_list_unlink(&l->l, s);
 	return s;
 }

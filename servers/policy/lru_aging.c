@@ -66,8 +66,8 @@ static int aging_better(struct pol *p, struct aging *a, unsigned hint, uint32_t 
 	uint32_t ks = (uint32_t)a->r[s] << 8 | a->cnt[s], kb = (uint32_t)a->r[b] << 8 | a->cnt[b];
 	if (ks != kb)
 		return ks < kb;
-	if (hint && p->dirty[s] != p->dirty[b])
-		return !p->dirty[s];
+	if (hint && p->slot[s].dirty != p->slot[b].dirty)
+		return !p->slot[s].dirty;
 	return a->added[s] < a->added[b];
 }
 
@@ -77,7 +77,7 @@ static uint32_t aging_victim(struct pol *p, unsigned hint, uint64_t incoming)
 	uint32_t best = POL_NONE;
 	(void)incoming;
 	for (uint32_t s = 0; s < p->frames; s++)
-		if (p->resident[s] && aging_better(p, a, hint, s, best))
+		if (p->slot[s].resident && aging_better(p, a, hint, s, best))
 			best = s;
 	return best;
 }

@@ -108,14 +108,14 @@ static void opt_remove(struct pol *p, uint32_t s)
 static uint32_t opt_victim(struct pol *p, unsigned hint, uint64_t incoming)
 {
 	struct opt *o = p->st;
-	uint32_t s = o->never.next[p->frames];
+	uint32_t s = o->never.n[p->frames].next;
 	(void)incoming;
 	if (s == p->frames) {
 		s = o->heap[0];
 	} else if (hint) {
 		uint32_t c = s;
-		while (c != p->frames && p->dirty[c])
-			c = o->never.next[c];
+		while (c != p->frames && p->slot[c].dirty)
+			c = o->never.n[c].next;
 		if (c != p->frames)
 			s = c;
 	}

@@ -49,11 +49,11 @@ int pol_create(struct pol *p, const struct pol_ops *ops, uint32_t frames, uint64
 
 int pol_add(struct pol *p, uint32_t slot, uint64_t page, int dirty)
 {
-	if (slot >= p->frames || p->resident[slot] || (dirty != POL_CLEAN && dirty != POL_DIRTY))
+	if (slot >= p->frames || p->slot[slot].resident || (dirty != POL_CLEAN && dirty != POL_DIRTY))
 		return POL_EINVAL;
-	p->page[slot] = page;
-	p->dirty[slot] = (uint8_t)dirty;
-	p->resident[slot] = 1;
+	p->slot[slot].page = page;
+	p->slot[slot].dirty = (uint8_t)dirty;
+	p->slot[slot].resident = 1;
 	p->nres++;
 	p->nclean += dirty == POL_CLEAN;
 	p->stats.adds++;
@@ -63,7 +63,7 @@ int pol_add(struct pol *p, uint32_t slot, uint64_t page, int dirty)
 
 int pol_ref(struct pol *p, uint32_t slot)
 {
-	if (slot >= p->frames || !p->resident[slot])
+	if (slot >= p->frames || !p->slot[slot].resident)
 		return POL_EINVAL;
 	p->stats.refs++;
 	p->ops->ref(p, slot);
@@ -72,23 +72,23 @@ int pol_ref(struct pol *p, uint32_t slot)
 
 int pol_remove(struct pol *p, uint32_t slot)
 {
-	if (slot >= p->frames || !p->resident[slot])
+	if (slot >= p->frames || !p->slot[slot].resident)
 		return POL_EINVAL;
 	p->ops->remove(p, slot);
-	p->resident[slot] = 0;
+	p->slot[slot].resident = 0;
 	p->nres--;
-	p->nclean -= p->dirty[slot] == POL_CLEAN;
+	p->nclean -= p->slot[slot].dirty == POL_CLEAN;
 	p->stats.removes++;
 	return 0;
 }
 
 int pol_set_dirty(struct pol *p, uint32_t slot, int dirty)
 {
-	if (slot >= p->frames || !p->resident[slot] || (dirty != POL_CLEAN && dirty != POL_DIRTY))
+	if (slot >= p->frames || !p->slot[slot].resident || (dirty != POL_CLEAN && dirty != POL_DIRTY))
 		return POL_EINVAL;
-	if (p->dirty[slot] == dirty)
+	if (p->slot[slot].dirty == dirty)
 		return 0;
-	p->dirty[slot] = (uint8_t)dirty;
+	p->slot[slot].dirty = (uint8_t)dirty;
 	if (dirty == POL_CLEAN)
 		p->nclean++;
 	else
@@ -114,12 +114,12 @@ uint32_t pol_victim(struct pol *p, unsigned hint, uint64_t incoming)
 	if (p->nclean == 0 || p->nclean == p->nres)
 		hint = POL_HINT_NONE;
 	uint32_t s = p->ops->victim(p, hint & POL_PREFER_CLEAN, incoming);
-	if (s >= p->frames || !p->resident[s])
+	if (s >= p->frames || !p->slot[s].resident)
 		return POL_NONE; /* a policy bug: the tests catch it */
-	p->resident[s] = 0;
+	p->slot[s].resident = 0;
 	p->nres--;
-	p->nclean -= p->dirty[s] == POL_CLEAN;
+	p->nclean -= p->slot[s].dirty == POL_CLEAN;
 	p->stats.victims++;
-	p->stats.victims_dirty += p->dirty[s] == POL_DIRTY;
+	p->stats.victims_dirty += p->slot[s].dirty == POL_DIRTY;
 	return s;
 }

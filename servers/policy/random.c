@@ -41,7 +41,7 @@ static uint64_t rnd_next(struct rnd *r)
 static void rnd_add(struct pol *p, uint32_t s)
 {
 	struct rnd *r = p->st;
-	if (p->dirty[s]) {
+	if (p->slot[s].dirty) {
 		r->pos[s] = r->nd;
 		r->dirty[r->nd++] = s;
 	} else {
@@ -66,12 +66,12 @@ static void rnd_drop(struct rnd *r, uint32_t s, int dirty)
 
 static void rnd_remove(struct pol *p, uint32_t s)
 {
-	rnd_drop(p->st, s, p->dirty[s]);
+	rnd_drop(p->st, s, p->slot[s].dirty);
 }
 
 static void rnd_set_dirty(struct pol *p, uint32_t s)
 {
-	rnd_drop(p->st, s, !p->dirty[s]);
+	rnd_drop(p->st, s, !p->slot[s].dirty);
 	rnd_add(p, s);
 }
 
@@ -82,7 +82,7 @@ static uint32_t rnd_victim(struct pol *p, unsigned hint, uint64_t incoming)
 	uint32_t n = hint ? r->nc : r->nc + r->nd;
 	uint32_t i = (uint32_t)(((unsigned __int128)rnd_next(r) * n) >> 64);
 	uint32_t s = i < r->nc ? r->clean[i] : r->dirty[i - r->nc];
-	rnd_drop(r, s, p->dirty[s]);
+	rnd_drop(r, s, p->slot[s].dirty);
 	return s;
 }
 

@@ -42,8 +42,8 @@ static void wsc_init(struct pol *p)
 
 static uint32_t wsc_next(struct pol *p, struct wsc *w, uint32_t s)
 {
-	uint32_t n = w->l.next[s];
-	return n == p->frames ? w->l.next[n] : n;
+	uint32_t n = w->l.n[s].next;
+	return n == p->frames ? w->l.n[n].next : n;
 }
 
 static void wsc_add(struct pol *p, uint32_t s)
@@ -95,13 +95,13 @@ static uint32_t wsc_victim(struct pol *p, unsigned hint, uint64_t incoming)
 			w->r[h] = 0;
 			w->last[h] = w->now;
 		} else if (w->now - w->last[h] > tau) {
-			if (!hint || !p->dirty[h])
+			if (!hint || !p->slot[h].dirty)
 				return wsc_take(p, w, h);
 			if (old_dirty == POL_NONE)
 				old_dirty = h;
 		} else if (young == POL_NONE || w->last[h] < w->last[young] ||
-			   (hint && w->last[h] == w->last[young] && p->dirty[young] &&
-			    !p->dirty[h])) {
+			   (hint && w->last[h] == w->last[young] && p->slot[young].dirty &&
+			    !p->slot[h].dirty)) {
 			young = h;
 		}
 		w->hand = wsc_next(p, w, h);
@@ -111,9 +111,9 @@ static uint32_t wsc_victim(struct pol *p, unsigned hint, uint64_t incoming)
 	if (young != POL_NONE)
 		return wsc_take(p, w, young);
 	uint32_t h = w->hand;
-	for (uint32_t i = 0; hint && i < n && p->dirty[h]; i++)
+	for (uint32_t i = 0; hint && i < n && p->slot[h].dirty; i++)
 		h = wsc_next(p, w, h);
-	return wsc_take(p, w, hint && p->dirty[h] ? w->hand : h);
+	return wsc_take(p, w, hint && p->slot[h].dirty ? w->hand : h);
 }
 
 const struct pol_ops pol_wsclock = {
