@@ -29,8 +29,7 @@ static void arc_init(struct pol *p)
 {
 	struct arc *a = p->st;
 	uint8_t *cur = (uint8_t *)(a + 1);
-	a->l.next = pol_carve(&cur, ((size_t)p->frames + 2) * 4);
-	a->l.prev = pol_carve(&cur, ((size_t)p->frames + 2) * 4);
+	a->l.n = pol_carve(&cur, ((size_t)p->frames + 2) * 8);
 	a->t = pol_carve(&cur, p->frames);
 	pol_list_init(&a->l, p->frames);
 	pol_list_init(&a->l, p->frames + 1);

@@ -31,8 +31,7 @@ static void clock_init(struct pol *p)
 {
 	struct clock *c = p->st;
 	uint8_t *cur = (uint8_t *)(c + 1);
-	c->l.next = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
-	c->l.prev = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
+	c->l.n = pol_carve(&cur, ((size_t)p->frames + 1) * 8);
 	c->r = pol_carve(&cur, p->frames);
 	pol_list_init(&c->l, p->frames);
 	c->hand = p->frames;

@@ -19,8 +19,7 @@ static void fifo_init(struct pol *p)
 {
 	struct fifo *f = p->st;
 	uint8_t *cur = (uint8_t *)(f + 1);
-	f->l.next = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
-	f->l.prev = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
+	f->l.n = pol_carve(&cur, ((size_t)p->frames + 1) * 8);
 	pol_list_init(&f->l, p->frames);
 }
 

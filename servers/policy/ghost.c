@@ -24,8 +24,7 @@ void ghost_init(struct pol_ghosts *g, uint32_t cap, uint8_t **cur)
 	g->cap = cap;
 	g->mask = nb - 1;
 	g->page = pol_carve(cur, (size_t)cap * 8);
-	g->l.next = pol_carve(cur, ((size_t)cap + 2) * 4);
-	g->l.prev = pol_carve(cur, ((size_t)cap + 2) * 4);
+	g->l.n = pol_carve(cur, ((size_t)cap + 2) * 8);
 	g->hnext = pol_carve(cur, ((size_t)cap + 2) * 4);
 	g->bucket = pol_carve(cur, (size_t)nb * 4);
 	g->which = pol_carve(cur, cap);

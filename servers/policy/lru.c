@@ -20,8 +20,7 @@ static void lru_init(struct pol *p)
 {
 	struct lru *l = p->st;
 	uint8_t *cur = (uint8_t *)(l + 1);
-	l->l.next = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
-	l->l.prev = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
+	l->l.n = pol_carve(&cur, ((size_t)p->frames + 1) * 8);
 	pol_list_init(&l->l, p->frames);
 }
 

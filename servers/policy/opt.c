@@ -29,8 +29,7 @@ static void opt_init(struct pol *p)
 	o->heap = pol_carve(&cur, (size_t)p->frames * 4);
 	o->pos = pol_carve(&cur, (size_t)p->frames * 4);
 	o->next = pol_carve(&cur, (size_t)p->frames * 8);
-	o->never.next = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
-	o->never.prev = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
+	o->never.n = pol_carve(&cur, ((size_t)p->frames + 1) * 8);
 	pol_list_init(&o->never, p->frames);
 }
 

@@ -10,35 +10,40 @@
 
 #include <stdint.h>
 
+/* next and prev side by side: one cache line per node visited. */
+struct pol_link {
+	uint32_t next, prev;
+};
+
 struct pol_links {
-	uint32_t *next, *prev;
+	struct pol_link *n;
 };
 
 static inline void pol_list_init(struct pol_links *l, uint32_t head)
 {
-	l->next[head] = l->prev[head] = head;
+	l->n[head].next = l->n[head].prev = head;
 }
 
 static inline int pol_list_empty(const struct pol_links *l, uint32_t head)
 {
-	return l->next[head] == head;
+	return l->n[head].next == head;
 }
 
 /* Insert x just before `at` (at the tail when `at` is the head). */
 static inline void pol_list_insert_before(struct pol_links *l, uint32_t at, uint32_t x)
 {
-	uint32_t pv = l->prev[at];
-	l->next[pv] = x;
-	l->prev[x] = pv;
-	l->next[x] = at;
-	l->prev[at] = x;
+	uint32_t pv = l->n[at].prev;
+	l->n[pv].next = x;
+	l->n[x].prev = pv;
+	l->n[x].next = at;
+	l->n[at].prev = x;
 }
 
 static inline void pol_list_unlink(struct pol_links *l, uint32_t x)
 {
-	uint32_t n = l->next[x], pv = l->prev[x];
-	l->next[pv] = n;
-	l->prev[n] = pv;
+	uint32_t n = l->n[x].next, pv = l->n[x].prev;
+	l->n[pv].next = n;
+	l->n[n].prev = pv;
 }
 
 #endif /* SERVERS_POLICY_POL_LIST_H */

@@ -20,7 +20,7 @@ size_t pol_arena_size(const struct pol_ops *ops, uint32_t frames)
 {
 	if (!ops || frames == 0 || frames > POL_MAX_FRAMES)
 		return 0;
-	return pol_round8((size_t)frames * 8) + 2 * pol_round8(frames) +
+	return pol_round8((size_t)frames * sizeof(struct pol_slot)) +
 	       pol_round8(ops->state_size(frames));
 }
 
@@ -38,9 +38,7 @@ int pol_create(struct pol *p, const struct pol_ops *ops, uint32_t frames, uint64
 	p->seed = seed;
 	p->next_use = POL_NEVER;
 	p->param = 0;
-	p->page = pol_carve(&cur, (size_t)frames * 8);
-	p->dirty = pol_carve(&cur, frames);
-	p->resident = pol_carve(&cur, frames);
+	p->slot = pol_carve(&cur, (size_t)frames * sizeof(struct pol_slot));
 	p->st = cur;
 	pol_zero(&p->stats, sizeof p->stats);
 	ops->init(p);

@@ -59,6 +59,13 @@ struct pol_stats {
 
 struct pol;
 
+/* The common state of one slot (one cache line holds several). */
+struct pol_slot {
+	uint64_t page;          /* page id */
+	uint8_t dirty;          /* POL_CLEAN / POL_DIRTY */
+	uint8_t resident;       /* 1 if the slot holds a page */
+};
+
 /* One policy: one file in servers/policy/, one line in registry.c. */
 struct pol_ops {
 	const char *name;
@@ -68,7 +75,7 @@ struct pol_ops {
 	size_t (*state_size)(uint32_t frames);
 	/* Start empty; the state is zero-filled already. */
 	void (*init)(struct pol *p);
-	/* Slot `slot` now holds page p->page[slot] (class in p->dirty[slot]). */
+	/* Slot `slot` now holds page p->slot[slot].page (class .dirty). */
 	void (*add)(struct pol *p, uint32_t slot);
 	void (*ref)(struct pol *p, uint32_t slot);
 	/* The page leaves without being chosen (unmapped, process exit). */
@@ -88,9 +95,7 @@ struct pol {
 	uint64_t seed;
 	uint64_t next_use;      /* POL_F_FUTURE: set by pol_set_next_use */
 	uint64_t param;         /* the policy's knob (WSClock: tau); 0 = default */
-	uint64_t *page;         /* [frames] page id per slot */
-	uint8_t *dirty;         /* [frames] POL_CLEAN / POL_DIRTY */
-	uint8_t *resident;      /* [frames] 1 if the slot holds a page */
+	struct pol_slot *slot;  /* [frames] */
 	struct pol_stats stats;
 };
 

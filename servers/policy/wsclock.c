@@ -32,8 +32,7 @@ static void wsc_init(struct pol *p)
 {
 	struct wsc *w = p->st;
 	uint8_t *cur = (uint8_t *)(w + 1);
-	w->l.next = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
-	w->l.prev = pol_carve(&cur, ((size_t)p->frames + 1) * 4);
+	w->l.n = pol_carve(&cur, ((size_t)p->frames + 1) * 8);
 	w->last = pol_carve(&cur, (size_t)p->frames * 8);
 	w->r = pol_carve(&cur, p->frames);
 	pol_list_init(&w->l, p->frames);

@@ -24,7 +24,7 @@ static uint32_t sim_slot(struct pol *p, uint32_t *slot_of, uint32_t *nused, uint
 		return (*nused)++;
 	uint32_t s = pol_victim(p, POL_HINT_NONE, page);
 	if (s != POL_NONE)
-		slot_of[p->page[s]] = POL_NONE;
+		slot_of[p->slot[s].page] = POL_NONE;
 	return s;
 }
 
@@ -35,6 +35,10 @@ static int sim_loop(struct pol *p, const struct trace *t, const struct sim_opts 
 	uint64_t tick = o->tick, tk = 0, hits = 0;
 	int future = (p->ops->flags & POL_F_FUTURE) != 0;
 	for (uint64_t i = 0; i < t->n; i++) {
+		/* The page-to-slot lookup is the loop's one sure cache miss on a
+		 * big trace: fetch it ahead (reading past the end is avoided). */
+		if (i + 16 < t->n)
+			__builtin_prefetch(&slot_of[t->id[i + 16]]);
 		uint32_t d = t->id[i], s = slot_of[d];
 		if (future)
 			pol_set_next_use(p, t->next[i]);
