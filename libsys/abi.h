@@ -71,7 +71,9 @@
 #define SYS_DEV_IRQ 44      /* (dev, notif, bits) -> 0: its interrupt signals bits */
 #define SYS_DEV_ACK 45      /* (dev) -> 0: interrupt handled, deliver the next */
 #define SYS_IDLE_INSTRET 46 /* () -> instret the kernel spent idle in WFI so far */
-#define SYS_COUNT 47
+#define SYS_DIRTY_CLEAR 47  /* (task, va, npages, uint64_t *bits) -> pages dirty: one
+			       bit each, D cleared (A left for replacement policies) */
+#define SYS_COUNT 48
 
 /* Errors: returned negative in a0. Each names one reason. */
 #define ERR_INVAL (-1)   /* malformed argument (bad perms, label, prio) */

@@ -156,6 +156,35 @@ static void vm_ad_run(pte_t *ptes, unsigned n, uint64_t va, void *ctx)
 	}
 }
 
+struct vm_dirty {
+	uint64_t *bits, base, count;
+};
+
+/* Clean pages cost a load and a test: the harvest of a mapping where
+ * nothing was stored is a few instructions a page. */
+static void vm_dirty_run(pte_t *ptes, unsigned n, uint64_t va, void *ctx)
+{
+	struct vm_dirty *d = ctx;
+	uint64_t first = (va - d->base) / PG_SIZE;
+	for (unsigned i = 0; i < n; i++) {
+		pte_t e = ptes[i];
+		if (!(e & PTE_D) || !pte_is_leaf(e))
+			continue;
+		ptes[i] = e & ~PTE_D;
+		d->bits[(first + i) / 64] |= 1ULL << ((first + i) % 64);
+		d->count++;
+	}
+}
+
+uint64_t do_dirty_clear(struct task *t, uint64_t va, uint64_t end, uint64_t *bits)
+{
+	struct vm_dirty d = {.bits = bits, .base = va};
+	pt_range_runs(t->root_pa, va, end, vm_dirty_run, &d);
+	if (d.count) /* a cleared D cached in the TLB would not be set again */
+		mmu_flush_asid(t->asid);
+	return d.count;
+}
+
 /* out has one byte per page and was zeroed by the caller; the range holds
  * no superpage (check_range refused it). */
 void do_ad_clear(struct task *t, uint64_t va, uint64_t end, uint8_t *out)

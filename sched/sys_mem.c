@@ -115,3 +115,26 @@ struct thread *sys_ad_clear(struct thread *t)
 	uaccess_copy_out(t->task, A(3), ad_buf, n);
 	return ret(t, 0);
 }
+
+/* SYS_DIRTY_CLEAR: the D bits only, as a bitmap, for a pager finding the
+ * stores to shared pages; the A bits stay for its replacement policy. */
+struct thread *sys_dirty_clear(struct thread *t)
+{
+	static uint64_t bits[AD_MAX_PAGES / 64];
+	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
+	struct task *dst = OBJ(h, struct task);
+	uint64_t end, bad, n = A(2), words = (A(2) + 63) / 64;
+	long e = check_live(dst);
+	if (!e && n > AD_MAX_PAGES)
+		e = refuse(ERR_INVAL, "dirty_clear: %lu pages > %u\n", n, AD_MAX_PAGES);
+	if (!e)
+		e = check_range(dst, A(1), n, &end);
+	if (e < 0)
+		return ret(t, e);
+	if (!uaccess_check(t->task, A(3), words * 8, true, &bad))
+		return sys_ufault(t, bad, true);
+	__builtin_memset(bits, 0, words * 8);
+	uint64_t count = do_dirty_clear(dst, A(1), end, bits);
+	uaccess_copy_out(t->task, A(3), bits, words * 8);
+	return ret(t, (long)count);
+}

@@ -51,30 +51,22 @@ void mm_note_store(struct proc *p, uint64_t va)
 		mm_mark_dirty(r, va & ~(PG - 1), UINT64_MAX);
 }
 
-/* Bytes ad[0..n) with AD_DIRTY: eight at a time, most words have none. */
-static void mm_harvest_bits(const struct region *r, uint64_t a, const uint8_t *ad, uint64_t n,
+/* The pages of bits[] (one a page from a, n pages) that were dirty. */
+static void mm_harvest_bits(const struct region *r, uint64_t a, const uint64_t *bits, uint64_t n,
 			    uint64_t size)
 {
-	uint64_t k = 0;
-	for (; k + 8 <= n; k += 8) {
-		uint64_t w;
-		__builtin_memcpy(&w, ad + k, 8); /* a load, not a call (freestanding) */
-		if (!(w & 0x0404040404040404ULL)) /* AD_DIRTY in no byte */
-			continue;
-		for (unsigned j = 0; j < 8; j++)
-			if (ad[k + j] & AD_DIRTY)
-				mm_mark_dirty(r, a + (k + j) * PG, size);
-	}
-	for (; k < n; k++)
-		if (ad[k] & AD_DIRTY)
-			mm_mark_dirty(r, a + k * PG, size);
+	for (uint64_t w = 0; w < (n + 63) / 64; w++)
+		for (uint64_t b = bits[w]; b; b &= b - 1)
+			mm_mark_dirty(r, a + (w * 64 + (uint64_t)__builtin_ctzll(b)) * PG, size);
 }
 
 /* Shared, writable file mappings in [lo, hi): read and clear the hardware
- * dirty bits, and mark the cache pages stored to since the last harvest. */
+ * dirty bits (SYS_DIRTY_CLEAR: D only, the A bits stay for page-out), and
+ * mark the cache pages stored to since the last harvest. */
 void mm_harvest(struct proc *p, uint64_t lo, uint64_t hi)
 {
-	static uint8_t ad[4096];
+	enum { CHUNK = 4096 }; /* pages per call: the kernel's limit */
+	static uint64_t bits[CHUNK / 64];
 	for (int i = 0; i < p->nregions; i++) {
 		struct region *r = &p->regions[i];
 		if (r->kind != RG_MMAP || !r->shared || !r->vn || vfs_is_anon(r->vn) ||
@@ -88,11 +80,13 @@ void mm_harvest(struct proc *p, uint64_t lo, uint64_t hi)
 		 * end is not zeroed this time; the stores are kept all the same. */
 		uint64_t size = ext2_inode_get(&cache_fs, r->vn->ino, &in) ? UINT64_MAX
 									  : ext2_inode_size(in);
-		for (; a < end; a += sizeof ad * PG) {
-			uint64_t n = (end - a) / PG < sizeof ad ? (end - a) / PG : sizeof ad;
-			if (sys_ad_clear(p->task, a, n, ad) < 0)
+		for (; a < end; a += CHUNK * PG) {
+			uint64_t n = (end - a) / PG < CHUNK ? (end - a) / PG : CHUNK;
+			long dirty = sys_dirty_clear(p->task, a, n, bits);
+			if (dirty < 0)
 				break;
-			mm_harvest_bits(r, a, ad, n, size);
+			if (dirty)
+				mm_harvest_bits(r, a, bits, n, size);
 		}
 	}
 }

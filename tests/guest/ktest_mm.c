@@ -35,6 +35,27 @@ static void mm_ad(void)
 	    "3 pages: accessed, unmapped, unmapped");
 }
 
+/* Section 11b: SYS_DIRTY_CLEAR reports stores only, as bits, and leaves A
+ * set for AD_CLEAR (10 checks). */
+static void mm_dirty(void)
+{
+	uint64_t v = test_va(), bits[2] = { ~0ULL, ~0ULL };
+	chk(sys_map(SELF, v, root_frame(), PERM_R | PERM_W), 0, "map a fresh RW page for dirty_clear");
+	chk(sys_map(SELF, v + 2 * PAGE_SIZE, root_frame(), PERM_R | PERM_W), 0, "and one two pages on");
+	(void)ad_of(v), (void)ad_of(v + 2 * PAGE_SIZE); /* A and D clear */
+	chk(sys_dirty_clear(SELF, v, 3, bits), 0, "nothing stored: 0 dirty");
+	chk((long)bits[0], 0, "and no bit set (the word was zeroed)");
+	(void)*(volatile uint64_t *)v;
+	*(volatile uint64_t *)(v + 2 * PAGE_SIZE) = 7;
+	chk(sys_dirty_clear(SELF, v, 3, bits), 1, "a store to the third page: 1 dirty");
+	chk((long)bits[0], 4, "bit 2 set, no other");
+	chk(sys_dirty_clear(SELF, v, 3, bits), 0, "cleared: 0 the second time");
+	chk(ad_of(v), AD_MAPPED | AD_ACCESSED, "A of the loaded page is still set");
+	*(volatile uint64_t *)(v + 2 * PAGE_SIZE) = 8;
+	chk(sys_dirty_clear(SELF, v, 3, bits), 1, "a new store sets D again (the TLB was flushed)");
+	chk(sys_dirty_clear(SELF, v, 5000, bits), ERR_INVAL, "dirty_clear of 5000 pages");
+}
+
 /* Section 12: each bad argument of map has its own error. */
 static void mm_map_refused(void)
 {
@@ -77,6 +98,7 @@ static void mm_replace(void)
 void test_mm(void)
 {
 	mm_ad();
+	mm_dirty();
 	mm_map_refused();
 	mm_replace();
 }
