@@ -4,6 +4,7 @@
  * chosen sizes, Mattson's LRU curve and OPT; converts and generates
  * traces. Layer: tools (native host program). Usage: pagersim --help.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, mkstemp, strdup, strtok_r */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  * whole LRU curve in one pass (O(n log n) with a Fenwick tree over time).
  * Layer: tools (native host program).
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, mkstemp, strdup, strtok_r */
 #include "sim.h"
 
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * Every byte of an input file is only a claim: counts, varints and text
  * are checked, and a bad file is refused with a message.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, mkstemp, strdup, strtok_r */
 #include "trace.h"
 
 #include <errno.h>
