@@ -45,7 +45,7 @@ static void fuzz_child(uint64_t seed)
 	dup2(p[1], 1);
 	dup2(p[1], 2);
 	for (int i = 0; i < CALLS; i++) {
-		struct msg m = {.label = 1 + rng() % PG_CACHE_DROP}; /* every call */
+		struct msg m = {.label = 1 + rng() % PG_MADVISE}; /* every call */
 		for (int w = 0; w < 6; w++)
 			m.w[w] = fuzz_word();
 		if (m.label == PG_KILL || (m.label == PG_EXIT && (rng() & 15)))
