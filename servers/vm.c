@@ -270,12 +270,14 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 	uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
 	int err;
 	if (!e && !(e = vm_populate(p, r, va, perm, &err))) {
-		*why = err == -EAGAIN ? VM_AGAIN : err == -EIO ? "I/O error on"
+		/* short of memory while dirty pages are written: wait too */
+		bool wait = err == -EAGAIN || (err == -ENOMEM && cache_waiting());
+		*why = wait ? VM_AGAIN : err == -EIO ? "I/O error on"
 			: err == -ENXIO ? VM_PAST_END : "out of memory:";
 		return NULL;
 	}
 	if ((perm & PERM_W) && (*e & PM_COW) && !vm_cow_break(p, e)) {
-		*why = "out of memory:";
+		*why = cache_waiting() ? VM_AGAIN : "out of memory:";
 		return NULL;
 	}
 	return e;

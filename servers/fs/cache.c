@@ -105,7 +105,7 @@ static void cache_unhash(struct cpage *cp)
 /* Dirty pages are also on a list of their own, so writeback and sync
  * cost what is dirty, not what is cached. */
 static struct cpage dirty_list = {.dprev = &dirty_list, .dnext = &dirty_list};
-static unsigned writing_pages; /* pages with writes in flight */
+/* writing_pages (above): pages with writes in flight */
 /* Blocks were freed while writes were in flight: one of those writes may
  * carry a freed block's old bytes, and the device may finish requests in
  * any order, so no new write goes out until they are all done. */
@@ -136,10 +136,28 @@ static void cache_remove(struct cpage *cp)
  * asking it first (shadow page-table nodes, the pager's own heap). */
 #define CACHE_LOW 64
 
+static unsigned writing_pages;
+
+/* Memory is short, and what the cache holds is dirty or being written:
+ * the way out is to write it and then reclaim it, so writeback starts and
+ * the request waits for it (cache_waiting, cache_miss NULL) rather than
+ * fail or kill anyone. */
+static bool cache_starved(void)
+{
+	if (frames_free_count(&pg_frames) >= CACHE_LOW / 2 || !(cache_stats.dirty || writing_pages))
+		return false;
+	cache_sync(0);
+	cache_miss = NULL;
+	cache_miss_epoch = cache_epoch;
+	return true;
+}
+
 uint64_t cache_frame_alloc(void)
 {
 	if (frames_free_count(&pg_frames) < CACHE_LOW)
 		cache_reclaim(32); /* clean pages first: nothing to write */
+	if (cache_starved())
+		return 0;
 	return frames_alloc(&pg_frames);
 }
 
@@ -403,7 +421,7 @@ static void *io_get(void *ctx, uint32_t blk, int *err)
 	struct cpage *cp = cache_find(CACHE_DEV, blk);
 	if (!cp) {
 		if (!cache_block_ok(blk) || !(cp = cache_new(CACHE_DEV, blk))) {
-			*err = cache_block_ok(blk) ? -ENOMEM : -EIO;
+			*err = !cache_block_ok(blk) ? -EIO : cache_waiting() ? -EAGAIN : -ENOMEM;
 			return NULL;
 		}
 		cp->pblk[0] = blk;
@@ -581,7 +599,7 @@ struct cpage *cache_file_page(uint32_t ino, uint64_t idx, uint64_t size, bool ov
 	uint32_t pblk[CACHE_BPP_MAX];
 	int e = cache_map_page(ino, idx, size, pblk);
 	if (e < 0 || !(cp = cache_new(ino, idx))) {
-		*err = e < 0 ? e : -ENOMEM;
+		*err = e < 0 ? e : cache_waiting() ? -EAGAIN : -ENOMEM;
 		return NULL;
 	}
 	memcpy(cp->pblk, pblk, sizeof pblk);
