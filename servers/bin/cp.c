@@ -5,36 +5,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "libsys.h"
+#include "todir.h"
 
 static int cp_error(const char *path, int err)
 {
-	fprintf(stderr, "cp: %s: %s\n", path, strerror(err));
-	return 1;
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* dir/last component of src into out: 0, or -1 (ENAMETOOLONG). */
-static int path_into(char *out, size_t size, const char *dir, const char *src)
-{
-	char copy[PG_PATH_MAX + 1];
-	if (strlen(src) >= sizeof copy)
-		return -1;
-	strcpy(copy, src);
-	if ((size_t)snprintf(out, size, "%s/%s", dir, basename(copy)) >= size)
-		return -1;
-	return 0;
+	return todir_error("cp", path, err);
 }
 
 /* Copy everything from in to out; the failing side's name on error. */
@@ -84,23 +63,5 @@ static int copy_file(const char *src, const char *dst)
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: cp SRC DST | cp SRC... DIR\n");
-		return 2;
-	}
-	const char *dst = argv[argc - 1];
-	if (!is_dir(dst)) {
-		if (argc > 3)
-			return cp_error(dst, ENOTDIR);
-		return copy_file(argv[1], dst);
-	}
-	int status = 0;
-	for (int i = 1; i < argc - 1; i++) {
-		char path[PG_PATH_MAX + 1];
-		if (path_into(path, sizeof path, dst, argv[i]) < 0)
-			status |= cp_error(argv[i], ENAMETOOLONG);
-		else
-			status |= copy_file(argv[i], path);
-	}
-	return status;
+	return todir_main("cp", argc, argv, copy_file);
 }

@@ -28,24 +28,6 @@
 static uint64_t samples[BENCH_RUNS], idle[BENCH_RUNS], sbig[2][BENCH_RUNS];
 static uint8_t buf[BIG_CHUNK] __attribute__((aligned(PG)));
 
-/* One timed interval: instructions (idle taken out) and the idle part. */
-struct span {
-	uint64_t i0, t0;
-};
-
-static inline void span_start(struct span *s)
-{
-	s->i0 = sys_idle_instret(); /* outside the rdinstret window */
-	s->t0 = rdinstret();
-}
-
-static inline void span_end(const struct span *s, uint64_t *busy, uint64_t *idled)
-{
-	uint64_t t1 = rdinstret(), i1 = sys_idle_instret();
-	*idled = i1 - s->i0;
-	*busy = t1 - s->t0 - *idled;
-}
-
 static int dbench_fail(const char *what)
 {
 	printf("dbench: %s failed\n", what);
@@ -112,10 +94,10 @@ static int bench_cold_read(void)
 		int fd = open(path, O_RDONLY);
 		if (fd < 0)
 			return dbench_fail(path);
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		long r = pread(fd, buf, PG, 0);
-		span_end(&s, &samples[n], &idle[n]);
+		bench_span_end(&s, &samples[n], &idle[n]);
 		close(fd);
 		if (r != PG || !cold_ok(i))
 			return dbench_fail("cold pread");
@@ -129,13 +111,13 @@ static int bench_create(void)
 {
 	memset(buf, 'c', PG);
 	for (int i = 0; i < CREATE_RUNS; i++) {
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		int fd = open("/tmp/dbench.c", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		long r = fd < 0 ? -1 : write(fd, buf, PG);
 		int c = fd < 0 ? -1 : close(fd);
 		int u = unlink("/tmp/dbench.c");
-		span_end(&s, &samples[i], &idle[i]);
+		bench_span_end(&s, &samples[i], &idle[i]);
 		if (r != PG || c || u)
 			return dbench_fail("create/write/close/unlink");
 	}
@@ -152,10 +134,10 @@ static int bench_fork_exec(void)
 	if (pipe(p))
 		return dbench_fail("pipe");
 	for (int i = -1; i < FORK_RUNS; i++) { /* run -1 brings echo into the cache */
-		struct span s;
+		struct bench_span s;
 		uint64_t busy, idled;
 		int status = -1;
-		span_start(&s);
+		bench_span_start(&s);
 		pid_t pid = fork();
 		if (pid == 0) {
 			dup2(p[1], 1);
@@ -165,7 +147,7 @@ static int bench_fork_exec(void)
 			_exit(127);
 		}
 		pid_t w = waitpid(pid, &status, 0);
-		span_end(&s, &busy, &idled);
+		bench_span_end(&s, &busy, &idled);
 		if (pid < 0 || w != pid || !WIFEXITED(status) || WEXITSTATUS(status) ||
 		    read(p[0], buf, PG) != 7 || memcmp(buf, "dbench\n", 7))
 			return dbench_fail("fork + exec /bin/echo");
@@ -204,11 +186,11 @@ static int bench_big_one(unsigned f, uint64_t *busy, uint64_t *idled)
 		return dbench_fail(path);
 	uint64_t off = 0, b = 0, id = 0;
 	for (;;) {
-		struct span s;
+		struct bench_span s;
 		uint64_t db, di;
-		span_start(&s);
+		bench_span_start(&s);
 		long n = read(fd, buf, BIG_CHUNK);
-		span_end(&s, &db, &di);
+		bench_span_end(&s, &db, &di);
 		b += db;
 		id += di;
 		if (n <= 0)
@@ -252,10 +234,10 @@ static void bench_getpid(void)
 	do {                                                                \
 		for (int i_ = 0; i_ < CREATE_RUNS; i_++) {                  \
 			setup;                                              \
-			struct span s_;                                     \
-			span_start(&s_);                                    \
+			struct bench_span s_;                               \
+			bench_span_start(&s_);                              \
 			long r_ = (long)(call);                             \
-			span_end(&s_, &samples[i_], &idle[i_]);             \
+			bench_span_end(&s_, &samples[i_], &idle[i_]);       \
 			if (!(check))                                       \
 				return dbench_fail(name);                   \
 		}                                                           \
@@ -275,19 +257,19 @@ static int bench_parts(void)
 	/* The four steps of create_write_4k_unlink, each timed alone. */
 	for (int i = 0; i < CREATE_RUNS; i++) {
 		uint64_t part[4][2];
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		fd = open("/tmp/dbench.p", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		span_end(&s, &part[0][0], &part[0][1]);
-		span_start(&s);
+		bench_span_end(&s, &part[0][0], &part[0][1]);
+		bench_span_start(&s);
 		long r = write(fd, buf, PG);
-		span_end(&s, &part[1][0], &part[1][1]);
-		span_start(&s);
+		bench_span_end(&s, &part[1][0], &part[1][1]);
+		bench_span_start(&s);
 		int c = close(fd);
-		span_end(&s, &part[2][0], &part[2][1]);
-		span_start(&s);
+		bench_span_end(&s, &part[2][0], &part[2][1]);
+		bench_span_start(&s);
 		int u = unlink("/tmp/dbench.p");
-		span_end(&s, &part[3][0], &part[3][1]);
+		bench_span_end(&s, &part[3][0], &part[3][1]);
 		if (fd < 0 || r != PG || c || u)
 			return dbench_fail("create parts");
 		samples[i] = part[0][0];
@@ -310,10 +292,10 @@ static int bench_unlink_big_cache(void)
 		int fd = open("/tmp/dbench.u", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || write(fd, buf, PG) != PG || close(fd))
 			return dbench_fail("unlink setup");
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		int u = unlink("/tmp/dbench.u");
-		span_end(&s, &samples[i], &idle[i]);
+		bench_span_end(&s, &samples[i], &idle[i]);
 		if (u)
 			return dbench_fail("unlink");
 	}
@@ -331,11 +313,11 @@ static int bench_big_cached(void)
 	if (fd < 0)
 		return dbench_fail("open /bench/big2");
 	do {
-		struct span s;
+		struct bench_span s;
 		uint64_t b, id;
-		span_start(&s);
+		bench_span_start(&s);
 		n = read(fd, buf, BIG_CHUNK);
-		span_end(&s, &b, &id);
+		bench_span_end(&s, &b, &id);
 		total += b;
 		got += n > 0 ? (uint64_t)n : 0;
 	} while (n > 0);

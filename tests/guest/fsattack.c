@@ -19,20 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "libsys.h"
 
 #define DIR_T "/tmp/fsa"
 #define PLAN 94
 #define PG 4096L
-
-#define EXPECT_ERR(call, want, name)                                                   \
-	({                                                                             \
-		errno = 0;                                                             \
-		long r_ = (long)(call);                                                \
-		int e_ = errno;                                                        \
-		tap_check(r_ == -1 && e_ == (want), "%s: %s (got %ld, %s)", name,      \
-			  strerror(want), r_, strerror(e_));                           \
-	})
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -85,49 +77,6 @@ static long copy_file(const char *src, const char *dst, long max, mode_t mode)
 	return in < 0 || out < 0 ? -1 : total;
 }
 
-static long file_size(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) < 0 ? -1 : (long)st.st_size;
-}
-
-static int statfs_now(struct pg_statfs *s)
-{
-	struct msg m = {.label = PG_STATFS, .w = {(uint64_t)s}};
-	return raw_call(&m) ? -1 : 0;
-}
-
-static void touch_image(void)
-{
-	extern char __data_start[];
-	for (volatile char *pg = (char *)0x10000; pg < __data_start; pg += 4096)
-		(void)*pg;
-}
-
-/* Frames used by nobody but the page cache, the pager's heap and us. */
-static long frames_in_use(void)
-{
-	struct pg_meminfo mi = {0};
-	struct msg m;
-	pager_cache_drop();
-	if (pager_meminfo(&mi) < 0 || pager_stats(&m) < 0)
-		return -1;
-	return (long)(mi.frames_used - mi.cache_pages - mi.pager_heap - m.w[3]);
-}
-
-static unsigned open_fds(void)
-{
-	unsigned set = 0;
-	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
-		int d = dup(fd);
-		if (d >= 0) {
-			set |= 1u << fd;
-			close(d);
-		}
-	}
-	return set;
-}
-
 /* Processes alive or zombie other than the block driver. */
 static int proc_count(void)
 {
@@ -146,12 +95,6 @@ static char *heap_edge(void)
 	uintptr_t b = (uintptr_t)sbrk(0), want = (b + 2 * PG) & ~(uintptr_t)(PG - 1);
 	sbrk((intptr_t)(want + 1 - b));
 	return (char *)want + PG; /* first byte outside */
-}
-
-static int wait_status(pid_t pid)
-{
-	int st = -1;
-	return waitpid(pid, &st, 0) == pid ? st : -1;
 }
 
 /* ---- bad buffers and offsets (29 checks) --------------------------------- */
@@ -180,10 +123,11 @@ static void test_buffers(char *edge)
 	memset(edge - 100, 'E', 100);
 	tap_eq(pwrite(w, edge - 100, 200, PG - 100), 100,
 	       "write across the heap's end at a file page's end: short count");
-	tap_eq(file_size("w"), PG, "the file ends with the 100 valid bytes");
+	tap_eq(fsu_file_size("w"), PG, "the file ends with the 100 valid bytes");
 	errno = 0;
 	r = pwrite(w, edge - 100, 200, 2 * PG);
-	tap_check(((r == -1 && errno == EFAULT) || r == 100) && file_size("w") == (r < 0 ? PG : 2 * PG + 100),
+	tap_check(((r == -1 && errno == EFAULT) || r == 100) &&
+			  fsu_file_size("w") == (r < 0 ? PG : 2 * PG + 100),
 		  "the same inside a file page: EFAULT or 100, and the size agrees (got %ld)", r);
 	ftruncate(w, 0);
 	bool text_ok = pwrite(w, (void *)0x10000, PG, 0) == PG && pread(w, buf16, PG, 0) == PG &&
@@ -205,7 +149,7 @@ static void test_buffers(char *edge)
 	tap_eq(read(w, buf16, 10), 0, "read at INT64_MAX");
 	EXPECT_ERR(lseek(w, -1, SEEK_SET), EINVAL, "lseek to -1");
 	EXPECT_ERR(lseek(w, 0, 99), EINVAL, "lseek whence 99");
-	tap_eq(file_size("w"), PG, "the file kept its size through all that");
+	tap_eq(fsu_file_size("w"), PG, "the file kept its size through all that");
 	/* w4 is the pager's own progress word: a caller's value is a claim. */
 	memset(buf16, 0, 64);
 	struct msg m = {.label = PG_PREAD, .w = {(uint64_t)fd, (uint64_t)buf16, 10, 0, 1L << 40}};
@@ -296,10 +240,9 @@ static void test_dirs(void)
 
 static void test_unlinked(void)
 {
-	struct pg_statfs s0 = {0}, s1 = {0};
+	struct pg_statfs s0 = {0};
 	struct stat st = {0};
-	sync();
-	statfs_now(&s0);
+	fsu_space_mark(&s0);
 	write_pattern("u", 65536);
 	int fd = open("u", O_RDWR);
 	tap_eq(unlink("u"), 0, "unlink an open file");
@@ -311,12 +254,7 @@ static void test_unlinked(void)
 		  "read it back through the fd");
 	tap_check(fstat(fd, &st) == 0 && st.st_nlink == 0, "fstat shows 0 links");
 	close(fd);
-	sync();
-	statfs_now(&s1);
-	tap_check(s1.free_inodes == s0.free_inodes && s1.free_blocks == s0.free_blocks,
-		  "its inode and blocks are free after close (inodes %lu/%lu, blocks %lu/%lu)",
-		  (unsigned long)s1.free_inodes, (unsigned long)s0.free_inodes,
-		  (unsigned long)s1.free_blocks, (unsigned long)s0.free_blocks);
+	fsu_check_space_back(&s0, "its inode and blocks are free after close");
 }
 
 /* ---- racing writers (4 checks) ------------------------------------------- */
@@ -360,7 +298,7 @@ static void test_racing(void)
 	pid_t c2 = fork();
 	if (c2 == 0)
 		append_child('2');
-	int s1 = wait_status(c1), s2 = wait_status(c2);
+	int s1 = fsu_wait(c1), s2 = fsu_wait(c2);
 	int fd = open("app", O_RDONLY);
 	long n = read(fd, all, sizeof all);
 	close(fd);
@@ -386,7 +324,7 @@ static void test_racing(void)
 	c2 = fork();
 	if (c2 == 0)
 		page_child(1);
-	s1 = wait_status(c1), s2 = wait_status(c2);
+	s1 = fsu_wait(c1), s2 = fsu_wait(c2);
 	tap_check(s1 == 0 && s2 == 0, "two processes writing the same page finish");
 	fd = open("pg", O_RDONLY);
 	n = read(fd, all, PG + 10);
@@ -404,7 +342,7 @@ static int run_prog(const char *path, char *const argv[], long *spawn_err)
 {
 	long pid = pager_spawnv(path, argv, 0);
 	*spawn_err = pid < 0 ? -pid : 0;
-	return pid < 0 ? -1 : wait_status((pid_t)pid);
+	return pid < 0 ? -1 : fsu_wait((pid_t)pid);
 }
 
 static void test_exec(void)
@@ -424,7 +362,7 @@ static void test_exec(void)
 	tap_check(err == ENOEXEC || (st >= 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS),
 		  "exec of an ELF cut after its headers: ENOEXEC or SIGBUS (err %ld, status %#x)",
 		  err, st);
-	tap_check(getpid() > 0 && file_size("cut") == PG, "the pager still answers");
+	tap_check(getpid() > 0 && fsu_file_size("cut") == PG, "the pager still answers");
 	/* Running a file another process is rewriting (the same bytes). */
 	copy_file("/bin/exit7", "busy", 1L << 30, 0755);
 	int wfd = open("busy", O_RDWR);
@@ -440,7 +378,7 @@ static void test_exec(void)
 	st = run_prog(DIR_T "/busy", busy_argv, &err);
 	tap_check(err == ETXTBSY || (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7),
 		  "exec of a file being written: ETXTBSY or runs (err %ld, status %#x)", err, st);
-	tap_eq(wait_status(writer), 0, "the writer finished");
+	tap_eq(fsu_wait(writer), 0, "the writer finished");
 	close(wfd);
 	unlink("notelf");
 	unlink("short");
@@ -455,17 +393,16 @@ static int child_unlinked(int rfd)
 	char c;
 	if (read(rfd, &c, 1) != 1)
 		return 1;
-	touch_image();
+	fsu_touch_image();
 	return 42;
 }
 
 static void test_unlink_running(void)
 {
-	struct pg_statfs s0 = {0}, s1 = {0};
+	struct pg_statfs s0 = {0};
 	int p[2] = {-1, -1};
 	char fdarg[8];
-	sync();
-	statfs_now(&s0);
+	fsu_space_mark(&s0);
 	copy_file("/bin/fsattack", "me", 1L << 30, 0755);
 	pipe(p);
 	snprintf(fdarg, sizeof fdarg, "%d", p[0]);
@@ -477,15 +414,10 @@ static void test_unlink_running(void)
 	pager_cache_drop(); /* its pages not yet touched go back to the disk */
 	write(p[1], "g", 1);
 	close(p[1]);
-	int st = pid > 0 ? wait_status((pid_t)pid) : -1;
+	int st = pid > 0 ? fsu_wait((pid_t)pid) : -1;
 	tap_check(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 42,
 		  "it keeps running from the unlinked file (status %#x)", st);
-	sync();
-	statfs_now(&s1);
-	tap_check(s1.free_inodes == s0.free_inodes && s1.free_blocks == s0.free_blocks,
-		  "its inode and blocks are freed when it exits (inodes %lu/%lu, blocks %lu/%lu)",
-		  (unsigned long)s1.free_inodes, (unsigned long)s0.free_inodes,
-		  (unsigned long)s1.free_blocks, (unsigned long)s0.free_blocks);
+	fsu_check_space_back(&s0, "its inode and blocks are freed when it exits");
 }
 
 /* ---- killed while parked (6 checks) ------------------------------------- */
@@ -518,7 +450,7 @@ static void test_killed_parked(void)
 	static const char *ops[] = {"read", "write", "fsync", "exec"};
 	write_pattern("cold", 1 << 20);
 	sync();
-	long before = frames_in_use();
+	long before = fsu_frames_in_use(true);
 	int procs = proc_count();
 	for (int op = 0; op < 4; op++) {
 		int reaped = 0, killed = 0;
@@ -531,7 +463,7 @@ static void test_killed_parked(void)
 			if (delay)
 				sys_sleep((uint64_t)delay - 1);
 			kill(c, SIGKILL);
-			int st = wait_status(c);
+			int st = fsu_wait(c);
 			reaped += st >= 0 && ((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) ||
 					      (WIFEXITED(st) && (WEXITSTATUS(st) == 0 ||
 								 WEXITSTATUS(st) == 7)));
@@ -541,7 +473,7 @@ static void test_killed_parked(void)
 			  ops[op], killed);
 	}
 	sync();
-	long after = frames_in_use();
+	long after = fsu_frames_in_use(true);
 	tap_check(before >= 0 && after == before, "every frame is back (%ld, %ld)", before, after);
 	tap_check(proc_count() == procs && getpid() > 0, "only the expected processes (%d)", procs);
 	unlink("wr");
@@ -632,7 +564,7 @@ static void test_many_parked(void)
 		;
 	tap_eq(tdone, NTHREADS, "160 parked reads all answered");
 	tap_eq(tgood, NTHREADS, "each got its exact bytes");
-	tap_eq(wait_status(z), 0, "zero-fill faults of another process meanwhile");
+	tap_eq(fsu_wait(z), 0, "zero-fill faults of another process meanwhile");
 	int dfd = open("dirty", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	memset(buf16, 'D', sizeof buf16);
 	for (long off = 0; off < (8L << 20); off += (long)sizeof buf16)
@@ -708,13 +640,13 @@ static void test_full_table(void)
 	tap_eq(got, -EAGAIN, "spawn with a full process table: EAGAIN at once");
 	int reaped = 0;
 	for (int i = 0; i < nk; i++)
-		reaped += wait_status(kids[i]) == 0;
+		reaped += fsu_wait(kids[i]) == 0;
 	tap_eq(reaped, nk, "every zombie reaped");
 	sys_notif_timer(tnotif, 3000, 2);
 	while (spawn_result == 1 && !(sys_notif_wait(tnotif) & 2))
 		;
 	if (spawn_result > 0) /* a parked spawn that ran once slots were free */
-		wait_status((pid_t)spawn_result);
+		fsu_wait((pid_t)spawn_result);
 }
 
 /* ---- huge transfers (6 checks) ------------------------------------------ */
@@ -755,7 +687,7 @@ static void test_huge(void)
 	tap_check(same, "its bytes are exact");
 	tap_check(early == c, "another process was served during the read (%d)", (int)early);
 	if (early != c)
-		wait_status(c);
+		fsu_wait(c);
 	sbrk(-sixteen);
 	close(fd);
 	unlink("big");
@@ -768,22 +700,21 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "child-unlinked"))
 		return child_unlinked(atoi(argv[2]));
 	if (argc == 2 && !strcmp(argv[1], "child-text")) {
-		touch_image();
+		fsu_touch_image();
 		return 0;
 	}
 	tap_plan(PLAN);
-	unsigned fds = open_fds();
+	unsigned fds = fsu_open_fds();
 	errno = 0;
 	mkdir("/tmp", 0755);
-	touch_image();
+	fsu_touch_image();
 	char *edge = heap_edge();
-	struct pg_statfs s0 = {0}, s1 = {0};
+	struct pg_statfs s0 = {0};
 	/* The stack's lowest page (test_buffers reads into it) needs a node
 	 * of our shadow page table: take it before counting. */
 	*(volatile char *)(USER_STACK_TOP - USER_STACK_MAX) = 0;
-	sync();
-	statfs_now(&s0);
-	long used = frames_in_use();
+	fsu_space_mark(&s0);
+	long used = fsu_frames_in_use(true);
 	tap_eq(mkdir(DIR_T, 0755), 0, "mkdir " DIR_T);
 	chdir(DIR_T);
 	write_pattern("f", 8192);
@@ -802,14 +733,7 @@ int main(int argc, char **argv)
 	unlink("cold");
 	chdir("/");
 	tap_eq(rmdir(DIR_T), 0, "the test directory is empty at the end");
-	sync();
-	statfs_now(&s1);
-	tap_check(s1.free_inodes == s0.free_inodes && s1.free_blocks == s0.free_blocks,
-		  "every inode and block is free again (inodes %lu/%lu, blocks %lu/%lu)",
-		  (unsigned long)s1.free_inodes, (unsigned long)s0.free_inodes,
-		  (unsigned long)s1.free_blocks, (unsigned long)s0.free_blocks);
-	long now = frames_in_use();
-	tap_check(used >= 0 && now == used, "every frame is back but the cache's (%ld, %ld)", used, now);
-	tap_eq(open_fds(), fds, "every fd is closed");
+	fsu_check_space_back(&s0, "every inode and block is free again");
+	fsu_check_all_back(used, fds, true);
 	return tap_done();
 }

@@ -18,20 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "libsys.h"
 
 #define DIR_TEST "/tmp/fstest"
 #define FS_PLAN 130
-
-/* call failed with exactly errno want. */
-#define EXPECT_ERR(call, want, name)                                                   \
-	({                                                                             \
-		errno = 0;                                                             \
-		long r_ = (long)(call);                                                \
-		int e_ = errno;                                                        \
-		tap_check(r_ == -1 && e_ == (want), "%s: %s (got %ld, %s)", name,      \
-			  strerror(want), r_, strerror(e_));                           \
-	})
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -66,12 +57,6 @@ static int file_is(const char *path, const char *want, const char *name)
 	buf[n > 0 ? n : 0] = '\0';
 	return tap_check(n == (long)strlen(want) && !memcmp(buf, want, (size_t)n),
 			 "%s (got %ld bytes: \"%.60s\")", name, n, buf);
-}
-
-static long file_size(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) < 0 ? -1 : (long)st.st_size;
 }
 
 static long file_nlink(const char *path)
@@ -111,14 +96,11 @@ static void remove_tree(const char *path)
 	rmdir(path);
 }
 
-/* The file system's block size (PG_STATFS; picolibc has no statvfs), or -1. */
+/* The file system's block size, or -1. */
 static long fs_block_size(void)
 {
 	struct pg_statfs fs = { 0 };
-	struct msg m = { .label = PG_STATFS, .w = { (uint64_t)&fs } };
-	if (sys_call((long)libsys_startinfo->pager, &m) < 0 || m.label)
-		return -1;
-	return (long)fs.block_size;
+	return fsu_statfs(&fs) < 0 ? -1 : (long)fs.block_size;
 }
 
 /* sh -c cmd: its exit status, or -1. */
@@ -130,40 +112,6 @@ static int run_sh(const char *cmd)
 	if (pid < 0 || waitpid((pid_t)pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* frames in use by nobody but the page cache, the pager's heap and us */
-/* Our text and rodata pages are the page cache's frames, mapped: touch
- * them all first, so none joins both the cache and our resident set later
- * (frames_in_use would count it twice). */
-static void touch_image(void)
-{
-	extern char __data_start[];
-	for (volatile char *pg = (char *)0x10000; pg < __data_start; pg += 4096)
-		(void)*pg;
-}
-
-static long frames_in_use(void)
-{
-	struct pg_meminfo mi = { 0 };
-	struct msg m;
-	if (pager_meminfo(&mi) < 0 || pager_stats(&m) < 0)
-		return -1;
-	return (long)(mi.frames_used - mi.cache_pages - mi.pager_heap - m.w[3]);
-}
-
-/* Which descriptors are open, one bit each. */
-static unsigned open_fds(void)
-{
-	unsigned set = 0;
-	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
-		int d = dup(fd);
-		if (d >= 0) {
-			set |= 1u << fd;
-			close(d);
-		}
-	}
-	return set;
 }
 
 /* ---- open and its flags (17 checks) ------------------------------------- */
@@ -308,7 +256,7 @@ static void test_links(void)
 		ok &= back[i] == (i < 1000 ? (char)0xaa : 0);
 	tap_check(ok, "ftruncate grows to 3000 with zeros past the old end");
 	close(fd);
-	tap_check(truncate("t", 0) == 0 && file_size("t") == 0, "truncate to 0");
+	tap_check(truncate("t", 0) == 0 && fsu_file_size("t") == 0, "truncate to 0");
 	EXPECT_ERR(truncate(".", 0), EISDIR, "truncate a directory");
 	unlink("t");
 }
@@ -566,12 +514,12 @@ static void test_shell(void)
 int main(void)
 {
 	tap_plan(FS_PLAN);
-	unsigned fds = open_fds();
+	unsigned fds = fsu_open_fds();
 	errno = 0;
 	tap_check(mkdir("/tmp", 0755) == 0 || errno == EEXIST, "/tmp exists");
 	remove_tree(DIR_TEST); /* left by an earlier boot on the same disk */
-	touch_image();
-	long used = frames_in_use();
+	fsu_touch_image();
+	long used = fsu_frames_in_use(false);
 	tap_eq(mkdir(DIR_TEST, 0755), 0, "mkdir " DIR_TEST);
 	tap_eq(chdir(DIR_TEST), 0, "chdir there");
 	test_open();
@@ -586,8 +534,6 @@ int main(void)
 	test_shell();
 	chdir("/");
 	tap_eq(rmdir(DIR_TEST), 0, "the test directory is empty at the end");
-	tap_check(used >= 0 && frames_in_use() == used, "every frame is back but the cache's (%ld, %ld)",
-		  used, frames_in_use());
-	tap_eq(open_fds(), fds, "every fd is closed");
+	fsu_check_all_back(used, fds, false);
 	return tap_done();
 }

@@ -28,23 +28,6 @@
 static uint64_t samples[BENCH_RUNS], idle[BENCH_RUNS];
 static uint8_t buf[CHUNK] __attribute__((aligned(PG)));
 
-struct span {
-	uint64_t i0, t0;
-};
-
-static inline void span_start(struct span *s)
-{
-	s->i0 = sys_idle_instret(); /* outside the rdinstret window */
-	s->t0 = rdinstret();
-}
-
-static inline void span_end(const struct span *s, uint64_t *busy, uint64_t *idled)
-{
-	uint64_t t1 = rdinstret(), i1 = sys_idle_instret();
-	*idled = i1 - s->i0;
-	*busy = t1 - s->t0 - *idled;
-}
-
 static int mbench_fail(const char *what)
 {
 	printf("mbench: %s failed\n", what);
@@ -83,10 +66,10 @@ static int bench_fault_shared(int fd)
 	if (p == MAP_FAILED)
 		return mbench_fail("mmap big0 shared");
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		(void)p[(size_t)i * 4 * PG]; /* every 4th page: no neighbour mapped with it */
-		span_end(&s, &samples[i], &idle[i]);
+		bench_span_end(&s, &samples[i], &idle[i]);
 	}
 	for (unsigned i = 0; i < BENCH_RUNS; i++)
 		if (word_at(p + (size_t)i * 4 * PG) != page_id(0, 4 * i))
@@ -105,10 +88,10 @@ static int bench_fault_private(int fd)
 	if (p == MAP_FAILED)
 		return mbench_fail("mmap big1 private");
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		p[(size_t)i * 4 * PG + 100] = 0xee;
-		span_end(&s, &samples[i], &idle[i]);
+		bench_span_end(&s, &samples[i], &idle[i]);
 	}
 	for (unsigned i = 0; i < BENCH_RUNS; i++)
 		if (word_at(p + (size_t)i * 4 * PG) != page_id(1, 4 * i) ||
@@ -119,14 +102,14 @@ static int bench_fault_private(int fd)
 	/* Parts: a first load maps the cache's frame read-only; a store
 	 * after it copies the frame (a fault of its own). */
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
-		struct span s;
+		struct bench_span s;
 		volatile uint8_t *pg = p + (size_t)(i * 4 + 2) * PG;
-		span_start(&s);
+		bench_span_start(&s);
 		(void)*pg;
-		span_end(&s, &samples[i], &idle[i]);
-		span_start(&s);
+		bench_span_end(&s, &samples[i], &idle[i]);
+		bench_span_start(&s);
 		pg[100] = 0xee;
-		span_end(&s, &idle[i], &idle[BENCH_RUNS - 1 - i]);
+		bench_span_end(&s, &idle[i], &idle[BENCH_RUNS - 1 - i]);
 		if (word_at(pg) != page_id(1, i * 4 + 2))
 			return mbench_fail("private mapping contents (parts)");
 	}
@@ -143,13 +126,13 @@ static int bench_map_unmap(int fd)
 {
 	for (int anon = 0; anon < 2; anon++) {
 		for (unsigned i = 0; i < BENCH_RUNS; i++) {
-			struct span s;
-			span_start(&s);
+			struct bench_span s;
+			bench_span_start(&s);
 			void *p = anon ? mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE,
 					      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
 				       : mmap(NULL, 1u << 20, PROT_READ, MAP_SHARED, fd, 0);
 			int r = p == MAP_FAILED ? -1 : munmap(p, 1u << 20);
-			span_end(&s, &samples[i], &idle[i]);
+			bench_span_end(&s, &samples[i], &idle[i]);
 			if (r)
 				return mbench_fail("mmap + munmap 1 MiB");
 		}
@@ -158,14 +141,14 @@ static int bench_map_unmap(int fd)
 	}
 	/* Parts: the file mapping's mmap and munmap timed apart. */
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
-		struct span s;
+		struct bench_span s;
 		uint64_t id;
-		span_start(&s);
+		bench_span_start(&s);
 		void *p = mmap(NULL, 1u << 20, PROT_READ, MAP_SHARED, fd, 0);
-		span_end(&s, &samples[i], &id);
-		span_start(&s);
+		bench_span_end(&s, &samples[i], &id);
+		bench_span_start(&s);
 		int r = p == MAP_FAILED ? -1 : munmap(p, 1u << 20);
-		span_end(&s, &idle[i], &id);
+		bench_span_end(&s, &idle[i], &id);
 		if (r)
 			return mbench_fail("mmap + munmap 1 MiB (parts)");
 	}
@@ -178,10 +161,10 @@ static int bench_map_unmap(int fd)
 static int msync_parts(const char *name, void *p, size_t len, int flags)
 {
 	for (unsigned r = 0; r < SYNC_RUNS; r++) {
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		int e = msync(p, len, flags);
-		span_end(&s, &samples[r], &idle[r]);
+		bench_span_end(&s, &samples[r], &idle[r]);
 		if (e)
 			return mbench_fail(name);
 	}
@@ -223,10 +206,10 @@ static int bench_msync(int fd)
 	for (unsigned r = 0; r < SYNC_RUNS; r++) {
 		for (unsigned k = 0; k < BIG_PAGES; k += SYNC_STRIDE)
 			p[(size_t)k * PG + 16] = (uint8_t)(r + 1);
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		int e = msync((void *)p, BIG_SIZE, MS_SYNC);
-		span_end(&s, &samples[r], &dirty_idle[r]);
+		bench_span_end(&s, &samples[r], &dirty_idle[r]);
 		samples[r] /= SYNC_DIRTY;
 		if (e)
 			return mbench_fail("msync with 1% dirty");
@@ -234,10 +217,10 @@ static int bench_msync(int fd)
 	bench_report("msync_16m_1pct_per_dirty_page", samples, SYNC_RUNS);
 	bench_report("msync_16m_1pct_idle", dirty_idle, SYNC_RUNS);
 	for (unsigned r = 0; r < SYNC_RUNS; r++) {
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		int e = msync((void *)p, BIG_SIZE, MS_SYNC);
-		span_end(&s, &samples[r], &idle[r]);
+		bench_span_end(&s, &samples[r], &idle[r]);
 		if (e)
 			return mbench_fail("msync with nothing dirty");
 	}
@@ -246,10 +229,10 @@ static int bench_msync(int fd)
 	for (unsigned r = 0; r < SYNC_RUNS; r++) {
 		for (unsigned k = 0; k < BIG_PAGES; k += SYNC_STRIDE)
 			p[(size_t)k * PG + 16] = (uint8_t)(SYNC_RUNS + r + 1);
-		struct span s;
-		span_start(&s);
+		struct bench_span s;
+		bench_span_start(&s);
 		int e = msync((void *)p, BIG_SIZE, MS_ASYNC);
-		span_end(&s, &samples[r], &idle[r]);
+		bench_span_end(&s, &samples[r], &idle[r]);
 		samples[r] /= SYNC_DIRTY;
 		if (e || msync((void *)p, BIG_SIZE, MS_SYNC))
 			return mbench_fail("msync MS_ASYNC with 1% dirty");

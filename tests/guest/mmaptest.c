@@ -33,15 +33,8 @@ static int mt_n; /* checks made so far: sections are padded to their count */
 #define CHECK(cond, ...) (mt_n++, tap_check((cond), __VA_ARGS__))
 #define CHECK_EQ(got, want, name) (mt_n++, tap_eq((got), (want), (name)))
 
-/* call failed with exactly errno want (-1 or MAP_FAILED). */
-#define EXPECT_ERR(call, want, name)                                                   \
-	({                                                                             \
-		errno = 0;                                                             \
-		long r_ = (long)(call);                                                \
-		int e_ = errno;                                                        \
-		CHECK(r_ == -1 && e_ == (want), "%s: %s (got %ld, %s)", name,          \
-		      strerror(want), r_, strerror(e_));                               \
-	})
+#define FSU_CHECK CHECK /* fsutil.h's checks (EXPECT_ERR, ...) count too */
+#include "fsutil.h"
 
 /* Run body in a forked child that then exits 0; its wait status. */
 #define CHILD(...)                                                                     \
@@ -51,16 +44,10 @@ static int mt_n; /* checks made so far: sections are padded to their count */
 			__VA_ARGS__;                                                   \
 			_exit(0);                                                      \
 		}                                                                      \
-		mt_wait(pid_);                                                         \
+		fsu_wait(pid_);                                                        \
 	})
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static int mt_wait(pid_t pid)
-{
-	int st = -1;
-	return pid > 0 && waitpid(pid, &st, 0) == pid ? st : -1;
-}
 
 static bool mt_killed(int st, int sig) { return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == sig; }
 
@@ -78,6 +65,13 @@ static void mt_section_end(int start, int want, const char *name)
 }
 
 static bool mt_mapped(const void *p) { return p != MAP_FAILED; }
+
+/* Clean-up: unmap p unless its mmap failed. */
+static void mt_unmap(void *p, long len)
+{
+	if (mt_mapped(p))
+		munmap(p, (size_t)len);
+}
 
 /* Byte i of the test file made with seed (never 0, so a zero is a hole). */
 static char mt_pat(int seed, long i) { return (char)('A' + (seed * 7 + i) % 26); }
@@ -130,12 +124,6 @@ static long mt_slurp(const char *name)
 	return got;
 }
 
-static long mt_size(const char *name)
-{
-	struct stat st;
-	return stat(name, &st) < 0 ? -1 : (long)st.st_size;
-}
-
 static long mt_free_frames(void)
 {
 	struct msg m;
@@ -147,46 +135,6 @@ static long mt_resident(void)
 {
 	struct msg m;
 	return pager_stats(&m) < 0 ? -1 : (long)m.w[3];
-}
-
-static int mt_statfs(struct pg_statfs *fs)
-{
-	struct msg m = {.label = PG_STATFS, .w = {(uint64_t)fs}};
-	return sys_call((long)libsys_startinfo->pager, &m) < 0 || m.label ? -1 : 0;
-}
-
-/* Our text and rodata pages are page-cache frames, mapped: touch them all
- * first so none joins both the cache and our resident set later (as
- * fstest.c does; mt_frames_in_use would count it twice). */
-static void mt_touch_image(void)
-{
-	extern char __data_start[];
-	for (volatile char *pg = (char *)0x10000; pg < __data_start; pg += PG)
-		(void)*pg;
-}
-
-/* Frames in use by nobody but the page cache, the pager's heap and us. */
-static long mt_frames_in_use(void)
-{
-	struct pg_meminfo mi = {0};
-	struct msg m;
-	pager_cache_drop();
-	if (pager_meminfo(&mi) < 0 || pager_stats(&m) < 0)
-		return -1;
-	return (long)(mi.frames_used - mi.cache_pages - mi.pager_heap - m.w[3]);
-}
-
-static unsigned mt_open_fds(void)
-{
-	unsigned set = 0;
-	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
-		int d = dup(fd);
-		if (d >= 0) {
-			set |= 1u << fd;
-			close(d);
-		}
-	}
-	return set;
 }
 
 static void mt_load(const volatile char *p) { (void)*p; }
@@ -254,7 +202,7 @@ static void test_lab_shared(void)
 	      "after close the mapping shows the file and zeros past its end");
 	memset(p, 'W', 2 * PG); /* past the end too: those bytes are never written back */
 	CHECK_EQ(munmap(p, 2 * PG), 0, "munmap after writing both pages");
-	CHECK_EQ(mt_size("lab"), LAB_SIZE, "the file's length did not change");
+	CHECK_EQ(fsu_file_size("lab"), LAB_SIZE, "the file's length did not change");
 	CHECK(mt_slurp("lab") == LAB_SIZE && mt_is_byte(mt_buf, 'W', LAB_SIZE),
 	      "read() shows the stores, and nothing past the old end");
 	/* Extending the file must not bring back what the mapping stored
@@ -329,10 +277,8 @@ static void test_lab_write_visible(void)
 	CHECK(pread(fd, mt_buf, 1, 10) == 1 && mt_buf[0] == 'Q' && pv[10] == 'Q',
 	      "a store through the shared mapping is seen by read() and the private mapping");
 out:
-	if (mt_mapped(sh))
-		munmap(sh, 2 * PG);
-	if (mt_mapped(pv))
-		munmap(pv, 2 * PG);
+	mt_unmap(sh, 2 * PG);
+	mt_unmap(pv, 2 * PG);
 	close(fd);
 	mt_make("two", 2, 2 * PG);
 	mt_section_end(s, 6, "write visible");
@@ -362,10 +308,8 @@ static void test_lab_two_files(void)
 		   mt_is_pat(mt_buf, 2, 0, PG + 5);
 	CHECK(ok1 && ok2, "after munmap each file holds its own store and nothing else");
 out:
-	if (mt_mapped(p1))
-		munmap(p1, PG);
-	if (mt_mapped(p2))
-		munmap(p2, 2 * PG);
+	mt_unmap(p1, PG);
+	mt_unmap(p2, 2 * PG);
 	mt_make("lab", 1, LAB_SIZE);
 	mt_make("two", 2, 2 * PG);
 	mt_section_end(s, 3, "two files");
@@ -402,10 +346,8 @@ static void test_lab_fork(void)
 	CHECK(mt_killed(st, SIGSEGV), "a load after munmap kills the child with SIGSEGV (%#x)", st);
 	sh = MAP_FAILED;
 out:
-	if (mt_mapped(sh))
-		munmap(sh, 2 * PG);
-	if (mt_mapped(pv))
-		munmap(pv, 2 * PG);
+	mt_unmap(sh, 2 * PG);
+	mt_unmap(pv, 2 * PG);
 	close(fd);
 	mt_make("two", 2, 2 * PG);
 	mt_section_end(s, 6, "fork");
@@ -481,7 +423,7 @@ static void test_share_at_once(void)
 		seen = read(to_parent[0], &c, 1) == 1 && p[0] == (char)(2 * i + 1);
 	}
 	CHECK(seen, "20 rounds: each process saw the other's store at once");
-	int st = mt_wait(pid);
+	int st = fsu_wait(pid);
 	CHECK(mt_exited0(st), "the child saw every store of the parent (%#x)", st);
 	munmap((void *)p, PG);
 	close(to_child[0]), close(to_child[1]), close(to_parent[0]), close(to_parent[1]);
@@ -664,10 +606,8 @@ static void test_sigbus(void)
 	      "grown back to 3 pages: the mapping reads zeros, its store reaches read() (%d %d)",
 	      mt_buf[0], mt_buf[1]);
 out:
-	if (mt_mapped(sh))
-		munmap(sh, 3 * PG);
-	if (mt_mapped(pv))
-		munmap(pv, 3 * PG);
+	mt_unmap(sh, 3 * PG);
+	mt_unmap(pv, 3 * PG);
 	close(fd);
 	mt_make("lab", 1, LAB_SIZE);
 	mt_section_end(s, 7, "SIGBUS");
@@ -717,8 +657,7 @@ static void test_pager_writes(void)
 	CHECK(mt_mapped(p) && t == 1 && got == 2 * PG - LAB_SIZE && mt_is_byte(mt_buf, 0, got),
 	      "stores past the end, then pwrite beyond that page: read() sees zeros in the gap "
 	      "(read %ld, first byte %d)", got, mt_buf[0]);
-	if (mt_mapped(p))
-		munmap(p, 2 * PG);
+	mt_unmap(p, 2 * PG);
 	close(lab);
 	mt_make("lab", 1, LAB_SIZE);
 out:
@@ -760,7 +699,7 @@ static void test_shared_anon(void)
 	      "the parent sees the child's stores, to a page touched before and one after fork");
 	a[2 * PG] = 'p'; /* first touch, by the parent */
 	write(to_child[1], "p", 1);
-	int st = mt_wait(pid);
+	int st = fsu_wait(pid);
 	CHECK(mt_exited0(st), "the child sees the parent's store to a page first touched after fork (%#x)",
 	      st);
 	CHECK(a[3 * PG + 5] == 0 && a[0] == 'c' && a[PG] == 'c' && a[2 * PG] == 'p',
@@ -841,9 +780,8 @@ out:
 static void test_unlink(void)
 {
 	int s = mt_section_begin();
-	struct pg_statfs base = {0}, mapped = {0}, after = {0};
-	sync();
-	mt_statfs(&base);
+	struct pg_statfs base = {0}, mapped = {0};
+	fsu_space_mark(&base);
 	int fd = mt_make("gone", 4, 4 * PG) == 0 ? open("gone", O_RDWR) : -1;
 	char *p = mmap(NULL, 4 * PG, RW, MAP_SHARED, fd, 0);
 	close(fd);
@@ -853,17 +791,12 @@ static void test_unlink(void)
 	bool old = mt_is_pat(p, 4, 0, 4 * PG);
 	memset(p + PG, 'u', PG);
 	CHECK(old && mt_is_byte(p + PG, 'u', PG), "the mapping still reads the file and takes stores");
-	mt_statfs(&mapped);
+	fsu_statfs(&mapped);
 	CHECK(mapped.free_inodes == base.free_inodes - 1,
 	      "while mapped the inode is still in use (free inodes %lu, %lu before the file)",
 	      (unsigned long)mapped.free_inodes, (unsigned long)base.free_inodes);
 	CHECK_EQ(munmap(p, 4 * PG), 0, "munmap the last mapping");
-	sync();
-	mt_statfs(&after);
-	CHECK(after.free_inodes == base.free_inodes && after.free_blocks == base.free_blocks,
-	      "the inode and its blocks are free again (inodes %lu/%lu, blocks %lu/%lu)",
-	      (unsigned long)after.free_inodes, (unsigned long)base.free_inodes,
-	      (unsigned long)after.free_blocks, (unsigned long)base.free_blocks);
+	fsu_check_space_back(&base, "the inode and its blocks are free again");
 out:
 	unlink("gone"); /* when the set-up failed */
 	mt_section_end(s, 5, "unlink");
@@ -904,7 +837,7 @@ static void test_cve_case(char *m, int idx, bool copied, bool via_read, int src,
 	CHECK(to && lent == 0, "%s page %d lent to a third process", copied ? "copied" : "cached", idx);
 	bool wrote = via_read ? pread(src, page, 8, 0) == 8 : (memcpy(page, "NEW-data", 8), true);
 	write(go[1], "g", 1);
-	int st = mt_wait(third);
+	int st = fsu_wait(third);
 	CHECK(mt_exited0(st), "after %s the third process still sees the file's bytes (%#x)", how, st);
 	const char *want = via_read ? "NEW-read" : "NEW-data";
 	CHECK(wrote && !memcmp(page, want, 8) && pread(file, mt_buf, 8, idx * PG) == 8 &&
@@ -1007,8 +940,7 @@ static void test_bad_others(char *m, int ro_fd)
 		   "mprotect PROT_WRITE of a shared mapping of an O_RDONLY fd");
 	int st = mt_mapped(ro) ? CHILD(mt_store(ro)) : -1;
 	CHECK(mt_killed(st, SIGSEGV), "and it stays read-only (%#x)", st);
-	if (mt_mapped(ro))
-		munmap(ro, PG);
+	mt_unmap(ro, PG);
 }
 
 /* Every refusal changes nothing: the mapping keeps its data and rights,
@@ -1047,15 +979,15 @@ out:
 int main(void)
 {
 	tap_plan(MT_PLAN);
-	unsigned fds = mt_open_fds();
+	unsigned fds = fsu_open_fds();
 	errno = 0;
 	CHECK(mkdir("/tmp", 0755) == 0 || errno == EEXIST, "/tmp exists");
 	mkdir(DIR_TEST, 0755);
 	CHECK(chdir(DIR_TEST) == 0 && mt_make("lab", 1, LAB_SIZE) == 0 &&
 		      mt_make("two", 2, 2 * PG) == 0 && mt_make("big", 3, 64 * PG) == 0,
 	      "chdir " DIR_TEST ", make the test files");
-	mt_touch_image();
-	long used = mt_frames_in_use();
+	fsu_touch_image();
+	long used = fsu_frames_in_use(true);
 	test_lab_private();
 	test_lab_shared();
 	test_lab_untouched();
@@ -1079,8 +1011,6 @@ int main(void)
 	unlink("lab"), unlink("two"), unlink("big");
 	chdir("/");
 	CHECK_EQ(rmdir(DIR_TEST), 0, "the test directory is empty at the end");
-	long now = mt_frames_in_use();
-	CHECK(used >= 0 && now == used, "every frame is back but the cache's (%ld, %ld)", used, now);
-	CHECK_EQ(mt_open_fds(), fds, "every fd is closed");
+	fsu_check_all_back(used, fds, true);
 	return tap_done();
 }
