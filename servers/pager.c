@@ -154,8 +154,7 @@ static bool pager_proc_call(struct proc *p, struct msg *m)
 		proc_exit(p, PG_STATUS_EXIT((long)m->w[0]));
 		return false;
 	case PG_FORK:
-		*m = pager_result(proc_fork(p));
-		return true;
+		return pager_reply(m, proc_fork(p));
 	case PG_EXEC:
 		r = proc_exec(p, m);
 		if (pager_blocked(r))

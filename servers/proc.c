@@ -264,8 +264,18 @@ long proc_fork(struct proc *p)
 	long e = sys_thread_read(p->thread, &regs) < 0 ? -ESRCH : proc_task(c, &si, 0);
 	if (!e)
 		e = vm_fork(p, c);
-	regs.regs[10] = regs.regs[11] = regs.regs[12] = 0;
+	/* The child's start-up page is a copy of ours: fix what differs, before
+	 * it runs (the copy may have to wait for memory: then the whole fork is
+	 * undone and the request runs again). */
+	struct startinfo fix = {.pid = (uint64_t)c->pid, .given = 0};
+	uint64_t top = USER_STACK_TOP - PG;
 	if (!e)
+		e = vm_copy_out(c, top + offsetof(struct startinfo, pid), &fix.pid, sizeof fix.pid);
+	if (e >= 0)
+		e = vm_copy_out(c, top + offsetof(struct startinfo, given), &fix.given,
+				sizeof fix.given);
+	regs.regs[10] = regs.regs[11] = regs.regs[12] = 0;
+	if (e >= 0)
 		e = proc_thread(c, &regs);
 	if (e < 0) {
 		proc_discard(c);
@@ -273,11 +283,6 @@ long proc_fork(struct proc *p)
 		return e;
 	}
 	fs_fork(p, c);
-	/* The child's start-up page is a copy of ours: fix what differs. */
-	struct startinfo fix = {.pid = (uint64_t)c->pid, .given = 0};
-	uint64_t top = USER_STACK_TOP - PG;
-	vm_copy_out(c, top + offsetof(struct startinfo, pid), &fix.pid, sizeof fix.pid);
-	vm_copy_out(c, top + offsetof(struct startinfo, given), &fix.given, sizeof fix.given);
 	return c->pid;
 }
 
