@@ -258,8 +258,8 @@ static void cio_done(struct blk_io *io, int status)
 			writing_pages--;
 		} else {
 			cp->flags &= ~CP_READING;
-			if (!(cp->flags & CP_ERROR))
-				cp->flags |= CP_VALID;
+			if (!(cp->flags & (CP_ERROR | CP_UNQUEUED)))
+				cp->flags |= CP_VALID; /* else cache_ready drops it */
 		}
 	}
 	if (c->raw_done)
@@ -334,8 +334,10 @@ static void cio_add(struct cio_builder *b, struct cpage *cp, uint32_t blk, uint6
 		if (c)
 			cio_submit(c);
 		c = b->cur = cio_new(b->op, sector);
-		if (!c)
+		if (!c) { /* no memory for the request: this piece is not done */
+			cp->flags |= CP_UNQUEUED; /* a read: not valid; a write: dirty again */
 			return;
+		}
 		c->io.seg[c->io.nseg++] = (struct blk_seg){.pa = pa, .len = bsize};
 	}
 	if (!cio_has_page(c, cp)) {
@@ -386,9 +388,15 @@ static struct cpage *cache_ready(struct cpage *cp, int *err)
 		*err = -EIO;
 		return NULL;
 	}
-	if (!(cp->flags & CP_READING)) { /* its request could not be queued */
+	if (!(cp->flags & CP_READING)) { /* a piece found no request: read again */
 		cache_remove(cp);
-		*err = -ENOMEM;
+		if (!inflight) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		cache_miss = NULL; /* after some request finishes (and frees one) */
+		cache_miss_epoch = cache_epoch;
+		*err = -EAGAIN;
 		return NULL;
 	}
 	cache_miss = cp;
@@ -462,6 +470,10 @@ static void *io_get_new(void *ctx, uint32_t blk)
 	(void)ctx;
 	lookaside_drop(blk);
 	struct cpage *cp = cache_find(CACHE_DEV, blk);
+	if (cp && (cp->flags & CP_READING)) {
+		cache_unhash(cp); /* its read would land over the new zeros: let it go */
+		cp = NULL;
+	}
 	if (!cp)
 		cp = cache_new(CACHE_DEV, blk);
 	if (!cp && nreserve) /* memory is short: the request cannot stop now */
@@ -513,10 +525,22 @@ static uint32_t io_now(void *ctx)
 
 const struct ext2_io cache_io = {NULL, io_get, io_get_new, io_dirty, io_forget, io_now};
 
+/* Requests are what writeback needs to free memory: a stock of them is
+ * set aside at mount, so a full heap never stops the writes that would
+ * give memory back. */
+#define CIO_STOCK 64
+
 void cache_init(uint32_t block_size)
 {
 	bsize = block_size;
 	bpp = PG / block_size;
+	for (int i = 0; i < CIO_STOCK; i++) {
+		struct cio *c = malloc(sizeof *c);
+		if (!c)
+			break;
+		c->io.arg = free_cios;
+		free_cios = c;
+	}
 	cache_fill_reserve();
 }
 
@@ -774,6 +798,12 @@ bool cache_sync(uint32_t ino)
 	for (unsigned i = 0; i < n; i++)
 		cache_write_page(&b, list[i]);
 	cio_flush(&b);
+	for (unsigned i = 0; i < n; i++) {
+		if (list[i]->flags & CP_UNQUEUED) { /* a piece did not go out */
+			list[i]->flags &= ~CP_UNQUEUED;
+			cache_dirty(list[i]);
+		}
+	}
 	for (unsigned i = 0; i < n; i++) {
 		if (list[i]->io_left || !(list[i]->flags & CP_WRITING))
 			continue; /* in flight, or done already (a dead disk fails at once) */

@@ -37,6 +37,7 @@ enum {
 	CP_ERROR = 16,  /* the read failed: the next user gets EIO and drops it */
 	CP_ORPHAN = 32, /* out of the hash (file truncated): freed when unused */
 	CP_ANON = 64,   /* a shared anonymous object's page: no disk, never reclaimed */
+	CP_UNQUEUED = 128, /* a piece of its write found no request: write it again */
 };
 
 struct cpage {
