@@ -291,7 +291,7 @@ static void cons_bench_first_read(void)
 static bool cons_waiting(const struct proc *p)
 {
 	for (int i = 0; i < MAX_PROCS; i++)
-		if (cons.rq[i].reply && cons.rq[i].pid == p->pid)
+		if (cons.rq[i].reply && cons.rq[i].pid == p->pid && cons.rq[i].task_id == p->task_id)
 			return true;
 	return false;
 }
@@ -654,6 +654,22 @@ static void fs_forget(struct waiter *q, long pid)
 	for (int i = 0; i < MAX_WAITERS; i++)
 		if (q[i].reply && q[i].pid == pid)
 			fs_drop(&q[i]);
+}
+
+/* p's image was replaced (exec): the reads and writes its old threads
+ * were waiting in are dropped now; they belong to that image only. */
+void fs_exec(struct proc *p)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (cons.rq[i].reply && cons.rq[i].pid == p->pid)
+			fs_drop(&cons.rq[i]);
+	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
+		struct file *f = p->fds[fd];
+		if (f && (f->kind == F_PIPE_R || f->kind == F_PIPE_W)) {
+			fs_forget(f->pipe->rq, p->pid);
+			fs_forget(f->pipe->wq, p->pid);
+		}
+	}
 }
 
 /* A process ends: drop its waiting reads and writes now (their saved

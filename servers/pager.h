@@ -149,6 +149,7 @@ void fs_init_proc(struct proc *p);
 bool fs_call(struct proc *p, struct msg *m);
 void fs_fork(struct proc *parent, struct proc *child);
 void fs_close_all(struct proc *p);
+void fs_exec(struct proc *p); /* drop the old image's waiting reads and writes */
 struct file *fs_file(struct proc *p, uint64_t fd); /* NULL: not open */
 void fs_console_input(const char *buf, unsigned n);
 void console_start(void);

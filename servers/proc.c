@@ -363,6 +363,13 @@ long proc_exec(struct proc *p, struct msg *m)
 	p->task_id = np.task_id;
 	p->thread = np.thread;
 	strncpy(p->name, name, PG_NAME_MAX - 1);
+	/* A saved reply belongs to one image: a waitpid or a read another thread
+	 * of the old image was blocked in is gone with it (its status or input
+	 * must reach the new image). */
+	if (p->wait_reply)
+		sys_handle_close(p->wait_reply);
+	p->wait_reply = 0;
+	fs_exec(p);
 	return 0;
 }
 
