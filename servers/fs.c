@@ -32,7 +32,11 @@ struct pipe {
 	uint32_t head, len;
 	int readers, writers;
 	struct waiter rq[MAX_WAITERS], wq[MAX_WAITERS];
+	struct pipe *prev, *next; /* every live pipe: a dying process's waits are
+				     found even in pipes it no longer has open */
 };
+
+static struct pipe pipes = {.prev = &pipes, .next = &pipes};
 
 /* The console: finished lines wait in cons_in until read. */
 static struct {
@@ -422,8 +426,11 @@ static void fs_release(struct file *f)
 		else
 			pp->writers--;
 		pipe_kick(pp);
-		if (!pp->readers && !pp->writers)
+		if (!pp->readers && !pp->writers) {
+			pp->prev->next = pp->next;
+			pp->next->prev = pp->prev;
 			free(pp);
+		}
 	}
 	if (f->kind == F_DISK)
 		vfs_release(f);
@@ -454,6 +461,10 @@ static long fs_pipe(struct proc *p, struct msg *m)
 	}
 	r->pipe = w->pipe = pp;
 	pp->readers = pp->writers = 1;
+	pp->next = &pipes;
+	pp->prev = pipes.prev;
+	pipes.prev->next = pp;
+	pipes.prev = pp;
 	m->w[1] = (uint64_t)wfd;
 	return rfd;
 }
@@ -656,36 +667,29 @@ static void fs_forget(struct waiter *q, long pid)
 			fs_drop(&q[i]);
 }
 
-/* p's image was replaced (exec): the reads and writes its old threads
- * were waiting in are dropped now; they belong to that image only. */
-void fs_exec(struct proc *p)
-{
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (cons.rq[i].reply && cons.rq[i].pid == p->pid)
-			fs_drop(&cons.rq[i]);
-	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
-		struct file *f = p->fds[fd];
-		if (f && (f->kind == F_PIPE_R || f->kind == F_PIPE_W)) {
-			fs_forget(f->pipe->rq, p->pid);
-			fs_forget(f->pipe->wq, p->pid);
-		}
-	}
-}
 
 /* A process ends: drop its waiting reads and writes now (their saved
  * replies keep its dead thread alive), then close its descriptors. */
-void fs_close_all(struct proc *p)
+/* Drop every wait of pid: console reads, and reads and writes in every
+ * pipe (a thread may have closed the fds another one waits on). */
+static void fs_forget_all(long pid)
 {
 	for (int i = 0; i < MAX_PROCS; i++)
-		if (cons.rq[i].reply && cons.rq[i].pid == p->pid)
+		if (cons.rq[i].reply && cons.rq[i].pid == pid)
 			fs_drop(&cons.rq[i]);
-	for (int fd = 0; fd < PG_MAX_FDS; fd++) {
-		struct file *f = p->fds[fd];
-		if (f && (f->kind == F_PIPE_R || f->kind == F_PIPE_W)) {
-			fs_forget(f->pipe->rq, p->pid);
-			fs_forget(f->pipe->wq, p->pid);
-		}
+	for (struct pipe *pp = pipes.next; pp != &pipes; pp = pp->next) {
+		fs_forget(pp->rq, pid);
+		fs_forget(pp->wq, pid);
 	}
+}
+
+/* p's image was replaced (exec): the reads and writes its old threads
+ * were waiting in are dropped now; they belong to that image only. */
+void fs_exec(struct proc *p) { fs_forget_all(p->pid); }
+
+void fs_close_all(struct proc *p)
+{
+	fs_forget_all(p->pid);
 	for (int fd = 0; fd < PG_MAX_FDS; fd++)
 		if (p->fds[fd])
 			fs_close(p, (uint64_t)fd);
