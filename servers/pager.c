@@ -20,6 +20,7 @@
 struct pager_stats pg_stats;
 long pg_ep;
 bool pg_bench;
+bool pg_testcalls; /* boot argument "test": calls for test suites only (PG_LEND) */
 
 static bool pager_has_word(const char *args, const char *word)
 {
@@ -137,8 +138,13 @@ static long pager_nozero(struct proc *p, struct msg *m)
 	return vm_region_add(p, r) < 0 ? -ENOMEM : 0;
 }
 
+/* Lending places a page of ours in another process: a test's third holder
+ * (cowtest, mmaptest), not for ordinary processes: only with the boot
+ * argument "test" (no process may put a page into one that did not agree). */
 static long pg_lend_call(struct proc *p, struct msg *m)
 {
+	if (!pg_testcalls)
+		return -EPERM;
 	struct proc *to = proc_find((long)m->w[1]);
 	if (!to || to->state != P_LIVE)
 		return -ESRCH;
@@ -598,6 +604,7 @@ int main(void)
 	fs_init();
 	pg_ep = sys_ep_create();
 	pg_bench = pager_has_word(bi->bootargs, "bench");
+	pg_testcalls = pager_has_word(bi->bootargs, "test");
 	pager_arg(bi->bootargs, "init=", init_name, sizeof init_name, "sh");
 	pager_init_argv(bi->bootargs, init_name, store, sizeof store, init_argv);
 	printf("pager: root pager up: %lu frames (%lu MiB) to give, initrd %lu KiB\n",

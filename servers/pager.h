@@ -81,6 +81,7 @@ extern struct frames root_frames;
 extern struct pager_stats pg_stats;
 extern long pg_ep;
 extern bool pg_bench;
+extern bool pg_testcalls;
 #define CONSOLE_BADGE (1ULL << 40) /* calls from console.c's thread */
 #define WATCH_BADGE (1ULL << 41)   /* calls from watch.c's thread */
 #define PG_TASKS_DIED 100          /* watch.c: w0 = slots whose task died */

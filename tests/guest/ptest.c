@@ -78,9 +78,14 @@ static void test_children(void)
 
 int main(void)
 {
-	tap_plan(17);
+	tap_plan(18);
 	test_heap();
 	test_stack();
 	test_children();
+	/* Lending is for test boots only ("test"): this is a normal boot. */
+	static char page[4096] __attribute__((aligned(4096)));
+	page[0] = 1;
+	tap_eq(pager_lend(page, getppid() > 0 ? getppid() : getpid(), 0x200000000ULL), -EPERM,
+	       "PG_LEND is refused in a normal boot (EPERM)");
 	return tap_done();
 }
