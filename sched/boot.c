@@ -112,6 +112,19 @@ static void boot_devices(void)
 	}
 }
 
+/* Is word, alone, among the boot arguments? */
+static bool boot_word(const char *word)
+{
+	unsigned n = 0;
+	while (word[n])
+		n++;
+	for (const char *p = dtb.bootargs; *p; p++)
+		if ((p == dtb.bootargs || p[-1] == ' ') && !__builtin_memcmp(p, word, n) &&
+		    (p[n] == 0 || p[n] == ' '))
+			return true;
+	return false;
+}
+
 /* The value after key= in the boot arguments, copied into out. */
 static void boot_arg(const char *key, char *out, unsigned size, const char *dflt)
 {
@@ -154,6 +167,8 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_instret)
 	}
 	console_init(dtb.uart_base);
 	arch_finisher_pa = dtb.test_base;
+	/* Refusals are normal in tests and attacks: their lines only when asked. */
+	kdebug = KDEBUG && boot_word("verbose");
 	kprintf("\nkernel: booting on hart %lu of %u, args \"%s\"\n", hartid, dtb.nharts,
 		dtb.bootargs);
 	trap_init();
