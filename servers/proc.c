@@ -27,9 +27,12 @@ struct proc *proc_slot(int i) { return i >= 0 && i < MAX_PROCS ? &procs[i] : NUL
 
 struct proc *proc_find(long pid)
 {
+	static struct proc *last; /* requests come in runs from one process */
+	if (last && last->state != P_FREE && last->pid == pid)
+		return last;
 	for (int i = 0; i < MAX_PROCS; i++)
 		if (procs[i].state != P_FREE && procs[i].pid == pid)
-			return &procs[i];
+			return last = &procs[i];
 	return NULL;
 }
 
