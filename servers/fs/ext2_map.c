@@ -445,17 +445,27 @@ static void put_size(struct ext2_fs *fs, struct ext2_inode *in, uint64_t size)
 	}
 }
 
+/* What setting ino's size to size needs: a writable file system, the
+ * inode, not a directory, a size the block map can hold. */
+static int size_prep(struct ext2_fs *fs, uint32_t ino, uint64_t size, struct ext2_inode **in)
+{
+	if (fs->readonly)
+		return -EROFS;
+	int err = ext2_inode_get(fs, ino, in);
+	if (err)
+		return err;
+	if (ext2_is_dir(*in))
+		return -EISDIR;
+	return size > max_size(fs) ? -EFBIG : 0;
+}
+
 int ext2_set_size(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 {
 	struct ext2_inode *in;
-	if (fs->readonly)
-		return -EROFS;
-	int err = ext2_inode_get(fs, ino, &in);
+	int err = size_prep(fs, ino, size, &in);
 	if (err)
 		return err;
-	if (ext2_is_dir(in))
-		return -EISDIR;
-	if (size > max_size(fs) || ((in->i_mode & EXT2_S_IFMT) != EXT2_S_IFREG && size > 0xFFFFFFFFu))
+	if ((in->i_mode & EXT2_S_IFMT) != EXT2_S_IFREG && size > 0xFFFFFFFFu)
 		return -EFBIG;
 	put_size(fs, in, size);
 	in->i_mtime = in->i_ctime = ext2_now(fs);
@@ -466,15 +476,9 @@ int ext2_set_size(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
 {
 	struct ext2_inode *in;
-	if (fs->readonly)
-		return -EROFS;
-	int err = ext2_inode_get(fs, ino, &in);
+	int err = size_prep(fs, ino, size, &in);
 	if (err)
 		return err;
-	if (ext2_is_dir(in))
-		return -EISDIR;
-	if (size > max_size(fs))
-		return -EFBIG;
 	if (ext2_fast_symlink(fs, in))
 		return -EINVAL;
 	uint64_t keep = (size + fs->block_size - 1) / fs->block_size;
