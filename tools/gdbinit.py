@@ -5,6 +5,8 @@
 # pager's process table (servers/proc.c), so it follows their layout through the debug info.
 # Environment (set by tools/gdb): KOSSU_GDB_SOCKET, KOSSU_CONSOLE, KOSSU_GDB_BUILD.
 
+import contextlib
+import functools
 import os
 import select
 import signal
@@ -33,6 +35,29 @@ def kval(expr):
 
 def reg(name):
     return int(kval("$" + name)) & 0xffffffffffffffff
+
+
+@contextlib.contextmanager
+def kernel_view():
+    """QEMU's gdb server reads memory with the hart's privilege: stopped in user mode, kernel
+    pages (PTE U clear) are unreadable. Switch the hart to S-mode for the reads, then back
+    (QEMU's TLB is per privilege, so nothing else changes)."""
+    user = reg("priv") == 0
+    if user:
+        gdb.execute("set $priv = 1", to_string=True)
+    try:
+        yield
+    finally:
+        if user:
+            gdb.execute("set $priv = 0", to_string=True)
+
+
+def in_kernel_view(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with kernel_view():
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 def ktables():
@@ -102,7 +127,7 @@ def program_of(task_id):
     if root is None:
         return None, None
     if int(root["id"]) == task_id:
-        return "pager", 1
+        return "pager", None
     try:
         procs = kval("'proc.c'::procs")
     except gdb.error:
@@ -124,10 +149,16 @@ def describe_task(t):
 
 
 def thread_line(t):
+    """One line on thread t: the live pc if it is running now, else the pc it resumes at."""
     state = int(t["state"])
-    return "thread %d of %s: %s, pc %#x%s" % (
+    cur = current_thread()
+    if cur is not None and int(cur) == int(t.address) and reg("pc") < KERNEL_BASE:
+        pc = "pc %#x" % reg("pc")
+    else:
+        pc = "user pc %#x" % int(t["tf"]["regs"][0])
+    return "thread %d of %s: %s, %s%s" % (
         int(t["id"]), describe_task(t["task"].dereference()),
-        STATES[state] if state < len(STATES) else state, int(t["tf"]["regs"][0]),
+        STATES[state] if state < len(STATES) else state, pc,
         ", in a fault" if t["in_fault"] else "")
 
 
@@ -151,6 +182,7 @@ class KThread(gdb.Command):
     def __init__(self):
         super().__init__("kthread", gdb.COMMAND_USER)
 
+    @in_kernel_view
     def invoke(self, arg, from_tty):
         print(thread_line(thread_arg(arg)))
 
@@ -160,6 +192,7 @@ class KTask(gdb.Command):
     def __init__(self):
         super().__init__("ktask", gdb.COMMAND_USER)
 
+    @in_kernel_view
     def invoke(self, arg, from_tty):
         t = thread_arg(arg)["task"].dereference()
         ids, th = [], t["threads"]
@@ -176,6 +209,7 @@ class KTasks(gdb.Command):
     def __init__(self):
         super().__init__("ktasks", gdb.COMMAND_USER)
 
+    @in_kernel_view
     def invoke(self, arg, from_tty):
         tasks, threads = ktables()
         for i in range(threads.type.range()[1] + 1):
@@ -189,6 +223,7 @@ class KFault(gdb.Command):
     def __init__(self):
         super().__init__("kfault", gdb.COMMAND_USER)
 
+    @in_kernel_view
     def invoke(self, arg, from_tty):
         t = thread_arg(arg)
         w = [int(t["fault_msg"][i]) for i in range(6)]
@@ -206,6 +241,7 @@ class KBreakpoint(gdb.Breakpoint):
         super().__init__(spec)
         self.prog = prog
 
+    @in_kernel_view
     def stop(self):
         t = current_thread()
         if t is None:
@@ -244,7 +280,7 @@ class KLoad(gdb.Command):
 
 def sret_address():
     """The sret in trap_return (arch/trap.S): where the kernel leaves for user mode."""
-    start = int(kval("(long)&trap_return"))
+    start = int(kval("(long)&trap_return")) & 0xffffffffffffffff
     arch = gdb.selected_frame().architecture()
     for insn in arch.disassemble(start, count=200):
         if insn["asm"].split()[0] == "sret":
@@ -283,9 +319,13 @@ over sret loses control: this stops at sret, then breaks at sepc in that address
         finally:
             if bp.is_valid():
                 bp.delete()
-        t = current_thread()
-        if t is not None and reg("pc") == sepc:
-            print(thread_line(t.dereference()))
+        with kernel_view():
+            t = current_thread()
+            if t is not None and reg("pc") == sepc:
+                print(thread_line(t.dereference()))
+                if program_of(int(t["task"]["id"]))[0] != "pager":
+                    print("(user addresses are named with the pager's symbols: kload NAME "
+                          "for this program's)")
 
 
 class KTaskId(gdb.Function):
@@ -293,6 +333,7 @@ class KTaskId(gdb.Function):
     def __init__(self):
         super().__init__("ktask_id")
 
+    @in_kernel_view
     def invoke(self):
         t = current_thread()
         return -1 if t is None else int(t["task"]["id"])
