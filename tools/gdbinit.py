@@ -166,7 +166,8 @@ def thread_arg(arg):
     if not arg.strip():
         t = current_thread()
         if t is None:
-            raise gdb.GdbError("no current thread here (early boot?)")
+            raise gdb.GdbError("no current thread: the hart is idle (or still booting); "
+                               "give a thread id (ktasks lists them)")
         return t.dereference()
     threads = ktables()[1]
     i = int(kval(arg))
