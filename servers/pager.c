@@ -397,7 +397,6 @@ long pager_reply_save(void)
 }
 
 /* Serve again every parked request whose block arrived. */
-
 static void pager_unpark(void)
 {
 	io_finished = false;
