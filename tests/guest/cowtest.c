@@ -170,7 +170,10 @@ static void test_pipe_read_cow(void)
 
 /* CVE-2020-29374: the child lends a COW page to a third process, exits,
  * and the parent writes. The third process must still see the old data:
- * the loan counts as a reference, so the parent copies. */
+ * the loan counts as a reference, so the parent copies. The third process
+ * is forked before the page is first written, so it holds no reference of
+ * its own: at the parent's write only the parent and the loan hold the
+ * frame, and a count that forgot the loan (1) would write in place. */
 #define LEND_VA 0x200000000UL
 
 static void test_cve(void)
@@ -178,14 +181,14 @@ static void test_cve(void)
 	int go[2], done[2];
 	char *raw = sbrk(2 * PG);
 	char *page = (char *)(((uintptr_t)raw + PG - 1) & ~(uintptr_t)(PG - 1));
-	strcpy(page, "before");
 	pipe(go), pipe(done);
-	pid_t third = fork();
+	pid_t third = fork(); /* before the page exists: it shares nothing of it */
 	if (third == 0) { /* waits until told, then reads the loaned page */
 		char c;
 		read(go[0], &c, 1);
 		_exit(!strcmp((char *)LEND_VA, "before") ? 0 : 1);
 	}
+	strcpy(page, "before"); /* the parent's own frame, count 1 */
 	pid_t child = fork();
 	if (child == 0)
 		_exit(pager_lend(page, third, LEND_VA) == 0 ? 0 : 1);
