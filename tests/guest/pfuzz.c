@@ -2,19 +2,34 @@
  * pfuzz.c - hostile messages to the pager (root=pager init=pfuzz): child
  * processes send random PG_* calls with random pointers, lengths and
  * descriptors. The pager must answer or keep them waiting, never crash;
- * afterwards it still serves and every frame has come back.
+ * afterwards it still serves and every frame has come back. The suite
+ * makes ROUNDS rounds; tools/fuzz boots "init=pfuzz -- calls=N seed=S"
+ * for long runs.
  */
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "libsys.h"
 #include "rng.h"
 
-#define ROUNDS 150
-#define CALLS 300
+#define ROUNDS 150 /* the suite's run (no calls=) */
+#define CALLS 300  /* loop turns of one child at most */
+/* A shared page (ours, the driver's, every child's): the calls made. Not
+ * an address the pool below names, so random calls rarely touch it. */
+#define COUNT_VA 0x2000000000UL
 
+struct pfuzz_count {
+	uint64_t made, rounds;
+};
+
+static volatile struct pfuzz_count *count;
+static uint64_t want_calls, seed_arg; /* calls=, seed= (0: the suite's run) */
+static uint64_t fuzz_turns = CALLS;    /* of the next child: fork copies it */
 
 static char scratch[8192];
 static pid_t init_pid; /* us: loans to us would stay ours */
@@ -44,7 +59,7 @@ static void fuzz_child(uint64_t seed)
 	dup2(p[0], 0);
 	dup2(p[1], 1);
 	dup2(p[1], 2);
-	for (int i = 0; i < CALLS; i++) {
+	for (uint64_t i = 0; i < fuzz_turns; i++) {
 		struct msg m = {.label = 1 + rng() % PG_MADVISE}; /* every call */
 		for (int w = 0; w < 6; w++)
 			m.w[w] = fuzz_word();
@@ -56,6 +71,7 @@ static void fuzz_child(uint64_t seed)
 		for (int k = 0; k < 64; k++)
 			scratch[rng() % sizeof scratch] = (char)rng(); /* paths, argv */
 		uint64_t label = m.label;
+		count->made++; /* before: a call that never returns was made too */
 		sys_call((long)libsys_startinfo->pager, &m);
 		if (label == PG_FORK && m.label == 0 && m.w[0] == 0)
 			_exit(0); /* a fork's child: do not multiply */
@@ -63,15 +79,28 @@ static void fuzz_child(uint64_t seed)
 	_exit(0);
 }
 
-/* Fork fuzzers one round at a time; returns 1 if we (the driver) stayed
- * well throughout. */
+/* Round r's seed: the suite's (seed 0) or one that seed= changes
+ * throughout. Never 0, which xorshift keeps forever. */
+static uint64_t fuzz_seed(uint64_t r)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL * (r + 1) + seed_arg * 0xbf58476d1ce4e5b9ULL;
+	return s ? s : 1;
+}
+
+/* Fork fuzzers one round at a time: ROUNDS rounds, or with calls=N until
+ * N calls were made. Returns 1 if we (the driver) stayed well throughout. */
 static int drive(void)
 {
 	int alive = 1;
-	for (int r = 0; r < ROUNDS; r++) {
+	for (uint64_t r = 0; want_calls ? count->made < want_calls : r < ROUNDS; r++) {
+		uint64_t left = want_calls - count->made;
+		fuzz_turns = want_calls && left < CALLS ? left : CALLS;
+		count->rounds = r + 1;
 		pid_t pid = fork();
 		if (pid == 0)
-			fuzz_child(0x9e3779b97f4a7c15ULL * (uint64_t)(r + 1));
+			fuzz_child(fuzz_seed(r));
+		if (pid < 0)
+			return 0; /* a long run would go on failing */
 		sys_sleep(3);
 		kill(pid, SIGKILL); /* it may be blocked in a read or a wait */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -81,21 +110,67 @@ static int drive(void)
 	return alive;
 }
 
-int main(void)
+/* One word of argv (after " -- " in the boot arguments): calls=N or
+ * seed=S, decimal. -1 on anything else. */
+static int pfuzz_arg(const char *w)
+{
+	uint64_t *out = !strncmp(w, "calls=", 6)  ? &want_calls
+			: !strncmp(w, "seed=", 5) ? &seed_arg
+						  : NULL;
+	if (!out)
+		return -1;
+	w = strchr(w, '=') + 1;
+	if (!*w)
+		return -1;
+	for (*out = 0; *w; w++) {
+		if (*w < '0' || *w > '9' || *out > (UINT64_MAX - 9) / 10)
+			return -1;
+		*out = *out * 10 + (uint64_t)(*w - '0');
+	}
+	return 0;
+}
+
+/* The count page, touched now: its frame is ours before the first count
+ * of frames and stays ours to the end. */
+static int pfuzz_count_map(void)
+{
+	void *va = mmap((void *)COUNT_VA, 4096, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (va != (void *)COUNT_VA)
+		return -1;
+	count = va;
+	count->made = count->rounds = 0;
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct pg_meminfo a, b;
 	int st = -1;
+	for (int i = 1; i < argc; i++)
+		if (pfuzz_arg(argv[i]) < 0)
+			argc = -1;
+	if (argc < 0 || pfuzz_count_map() < 0) {
+		printf("Bail out! pfuzz: the arguments are calls=N seed=S\n");
+		return 1;
+	}
 	tap_plan(3);
 	init_pid = getpid();
 	pager_cache_drop();
 	pager_meminfo(&a);
+	uint64_t start = rdinstret();
 	pid_t driver = fork(); /* our own memory stays as it is meanwhile */
 	if (driver == 0)
 		_exit(drive() ? 0 : 1);
 	waitpid(driver, &st, 0);
 	sys_sleep(20); /* orphans the fuzzers forked finish */
+	if (want_calls) /* for tools/fuzz */
+		printf("FUZZ pfuzz %lu calls %lu rounds %lu instructions\n",
+		       (unsigned long)count->made, (unsigned long)count->rounds,
+		       (unsigned long)(rdinstret() - start));
 	tap_check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-		  "the pager answered through %d rounds of %d random calls", ROUNDS, CALLS);
+		  "the pager answered through %lu rounds (%lu random calls made)",
+		  (unsigned long)count->rounds, (unsigned long)count->made);
 	pid_t pid = pager_spawn("exit7", 0);
 	tap_check(pid > 0 && waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 7,
 		  "it still starts programs");
