@@ -65,7 +65,28 @@ struct hart {
 	bool fp_on;              /* sstatus.FS is not Off */
 	struct thread *fp_owner; /* whose state is in the FPU registers */
 	struct task *space;      /* whose address space satp holds */
+#if KPTI
+	struct kpti_slot *kpti_slot; /* this hart's slot, at its user-visible VA */
+#endif
 };
+
+#if KPTI
+/* arch/kpti.c + trap_kpti.S: the trampoline (text) and the per-hart slots
+ * (data) are the only kernel pages in a user table, at the top of the
+ * address space (root entry 511, which the physmap gives up). */
+#define KPTI_TRAMP_VA 0xffffffffffffe000ULL
+#define KPTI_SLOTS_VA 0xfffffffffffff000ULL
+struct kpti_slot {
+	uint64_t t0;          /* user t0 while entry switches satp */
+	uint64_t kernel_satp; /* the kernel table, ASID 0 */
+	uint64_t frame;       /* the thread that runs in user mode */
+	uint64_t user_satp;   /* its task's table: loaded just before sret */
+	uint64_t a0;          /* user a0 while exit switches satp */
+	uint64_t pad[3];
+};
+void kpti_init(void);
+void kpti_user_root(uint64_t *root);
+#endif
 
 static inline struct hart *this_hart(void)
 {

@@ -25,6 +25,9 @@ void mmu_init(void)
 		mmu_asids = 1; /* too few to give each task its own: flush instead */
 	boot_pagetable[2] = 0; /* drop entry.S's identity gigapage */
 	__asm__ volatile("sfence.vma" ::: "memory");
+#if KPTI
+	kpti_init();
+#endif
 }
 
 uint16_t mmu_asid_count(void) { return mmu_asids; }
@@ -59,6 +62,10 @@ uint64_t mmu_satp(uint64_t root_pa, uint16_t asid)
  * before the current task's root page is freed. */
 void mmu_switch_kernel(void)
 {
+#if KPTI /* the kernel runs on its own table already: forget the user's */
+	this_hart()->space = NULL;
+	return;
+#endif
 	csr_write(satp, mmu_satp(kva_to_pa(boot_pagetable), 0));
 	__asm__ volatile("sfence.vma" ::: "memory");
 	this_hart()->space = NULL;

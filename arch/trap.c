@@ -49,7 +49,11 @@ static struct thread *trap_switch(struct hart *h, struct thread *t)
 	t->state = TS_RUNNING;
 	if (h->space != t->task) {
 		h->space = t->task;
+#if KPTI
+		h->kpti_slot->user_satp = t->task->satp; /* trap_kpti.S loads it */
+#else
 		mmu_switch(t->task->satp);
+#endif
 	}
 	trap_fpu(h, t);
 	return t;

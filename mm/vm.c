@@ -16,8 +16,12 @@ long vm_create(struct task *t)
 	t->root_pa = kpool_alloc_for(t);
 	t->satp = mmu_satp(t->root_pa, t->asid);
 	pte_t *root = mm_phys(t->root_pa);
+#if KPTI
+	kpti_user_root(root); /* the trampoline only: no physmap */
+#else
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		root[i] = boot_pagetable[i]; /* kernel gigapages, global */
+#endif
 	return 0;
 }
 
