@@ -6,6 +6,7 @@
  * makes ROUNDS rounds; tools/fuzz boots "init=pfuzz -- calls=N seed=S"
  * for long runs.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,8 +100,10 @@ static int drive(void)
 		pid_t pid = fork();
 		if (pid == 0)
 			fuzz_child(fuzz_seed(r));
-		if (pid < 0)
-			return 0; /* a long run would go on failing */
+		if (pid < 0) { /* a long run would go on failing: say why */
+			printf("# pfuzz: fork failed in round %lu: errno %d\n", (unsigned long)r, errno);
+			return 0;
+		}
 		sys_sleep(3);
 		kill(pid, SIGKILL); /* it may be blocked in a read or a wait */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
