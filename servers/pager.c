@@ -235,6 +235,7 @@ static bool pager_more_quota(struct proc *p)
 static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 {
 	*who = NULL;
+	cache_urgent = false;
 	cache_epoch++; /* pages this request uses are not reclaimed under it */
 	if (badge == (long)CONSOLE_BADGE && m->label == PG_CONSOLE_IN) {
 		fs_console_input((const char *)&m->w[1], m->w[0] < 40 ? (unsigned)m->w[0] : 40);
@@ -271,6 +272,9 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 		return true;
 	}
 	*who = p;
+	/* The block driver's own faults must not wait for writeback: it is the
+	 * one that finishes writes (servers/fs/cache.c, cache_starved). */
+	cache_urgent = p->pid == blkc_driver_pid();
 	/* w4 of a transfer is the progress a parked request keeps for its
 	 * rerun (servers/fs/vfs.c): a fresh request starts at 0 whatever it says. */
 	if (m->label == PG_READ || m->label == PG_WRITE || m->label == PG_PREAD ||
@@ -418,6 +422,7 @@ static void pager_rerun(struct parked *e)
 	nparked--;
 	nturn -= e->wait == W_TURN;
 	cache_epoch++;
+	cache_urgent = false;
 	if (reply == PARK_INTERNAL) {
 		pager_boot_step(&m);
 		if (park_now.asked)
@@ -429,6 +434,7 @@ static void pager_rerun(struct parked *e)
 		return;
 	}
 	rerun_reply = reply;
+	cache_urgent = p->pid == blkc_driver_pid();
 	bool answer = pager_handle(p, &m);
 	bool kept = !rerun_reply;
 	rerun_reply = 0;

@@ -142,9 +142,12 @@ static unsigned writing_pages;
  * the way out is to write it and then reclaim it, so writeback starts and
  * the request waits for it (cache_waiting, cache_miss NULL) rather than
  * fail or kill anyone. */
+bool cache_urgent;
+
 static bool cache_starved(void)
 {
-	if (frames_free_count(&pg_frames) >= CACHE_LOW / 2 || !(cache_stats.dirty || writing_pages))
+	if (cache_urgent || frames_free_count(&pg_frames) >= CACHE_LOW / 2 ||
+	    !(cache_stats.dirty || writing_pages))
 		return false;
 	cache_sync(0);
 	cache_miss = NULL;

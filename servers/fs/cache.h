@@ -64,6 +64,10 @@ extern uint32_t cache_epoch;          /* bumped for every request served */
 extern struct cache_stats cache_stats;
 extern void (*cache_done_hook)(void); /* runs after any I/O completes */
 extern uint64_t cache_time_base;      /* seconds since 1970 at boot */
+/* The request being served must not wait for writeback (the block driver's
+ * own faults: it is the one that finishes writes): it takes the frames kept
+ * free instead. */
+extern bool cache_urgent;
 
 void cache_init(uint32_t block_size);
 /* Device bytes [off, off + len) (len <= 4096) into frame pa, then

@@ -182,7 +182,12 @@ int main(int argc, char **argv)
 	pager_cache_drop();
 	pager_meminfo(&b);
 	/* The pager's heap may have grown (pipes, files); nothing else. */
-	tap_eq(b.frames_free + b.pager_heap, a.frames_free + a.pager_heap,
-	       "every frame came back (free or in the pager's heap)");
+	if (!tap_eq(b.frames_free + b.pager_heap, a.frames_free + a.pager_heap,
+		    "every frame came back (free or in the pager's heap)"))
+		printf("# before/after: used %lu/%lu shared %lu/%lu cache %lu/%lu dirty %lu/%lu\n",
+		       (unsigned long)a.frames_used, (unsigned long)b.frames_used,
+		       (unsigned long)a.frames_shared, (unsigned long)b.frames_shared,
+		       (unsigned long)a.cache_pages, (unsigned long)b.cache_pages,
+		       (unsigned long)a.cache_dirty, (unsigned long)b.cache_dirty);
 	return tap_done();
 }
