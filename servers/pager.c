@@ -400,6 +400,22 @@ long pager_reply_save(void)
 	return h;
 }
 
+/* pid has ended: drop its parked requests now. Each holds a saved reply,
+ * which keeps the dead thread, and so its kernel task slot, alive; rerun
+ * would drop them too, but only once the block they wait for arrives. */
+void pager_forget(long pid)
+{
+	for (int i = 0; i < MAX_PARKED && nparked; i++) {
+		struct parked *e = &parked[i];
+		if (!e->reply || e->reply == PARK_INTERNAL || e->pid != pid)
+			continue;
+		sys_handle_close(e->reply);
+		e->reply = 0;
+		nparked--;
+		nturn -= e->wait == W_TURN;
+	}
+}
+
 /* Serve again every parked request whose block arrived. */
 static void pager_unpark(void)
 {

@@ -91,6 +91,7 @@ extern bool pg_testcalls;
 extern long pg_init_pid;           /* init: when it ends, we power off */
 void pager_shutdown(int code);     /* sync, unmount, then power off */
 void pager_yield(void);            /* park the request until the next turn */
+void pager_forget(long pid);       /* drop the parked requests of a process that ended */
 /* r is -EAGAIN because a page is being read: park the request (true). */
 bool pager_blocked(long r);
 /* REPLY_SAVE for a handler that keeps its caller waiting (pipes, waitpid):

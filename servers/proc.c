@@ -444,6 +444,7 @@ void proc_exit(struct proc *p, long status)
 	proc_discard(p);
 	p->state = P_ZOMBIE; /* from here its memory is gone: no I/O for it */
 	fs_close_all(p);
+	pager_forget(p->pid);
 	if (p->pid == blkc_driver_pid())
 		blkc_driver_died(); /* its task is dead: reset the disk, fail its I/O */
 	if (p->wait_reply)
