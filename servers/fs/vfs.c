@@ -462,6 +462,12 @@ static long vfs_write_piece(struct proc *p, uint32_t ino, uint64_t size, uint64_
 	uint64_t idx = pos / PG, off = pos % PG;
 	uint64_t valid = size > idx * PG ? size - idx * PG : 0; /* file bytes in the page */
 	bool whole = off == 0 && (n == PG || n >= valid);
+	/* The buffer first: a copy failing after the blocks are allocated would
+	 * leave blocks past the end (e2fsck: i_size too small), or a whole page
+	 * zeroed over data still on the disk. */
+	long r = vm_check_in(p, buf, n);
+	if (r < 0)
+		return r;
 	struct cpage *cp = cache_file_page(ino, idx, size, whole, &e);
 	if (!cp)
 		return e;
@@ -474,7 +480,7 @@ static long vfs_write_piece(struct proc *p, uint32_t ino, uint64_t size, uint64_
 	} else if (e < 0) {
 		return e;
 	}
-	long r = vm_copy_in(p, (uint8_t *)cache_data(cp) + off, buf, n);
+	r = vm_copy_in(p, (uint8_t *)cache_data(cp) + off, buf, n);
 	if (r >= 0)
 		cache_dirty(cp);
 	return r < 0 ? r : (long)n;
