@@ -66,9 +66,10 @@ static void fuzz_child(uint64_t seed)
 			m.w[w] = fuzz_word();
 		if (m.label == PG_KILL || (m.label == PG_EXIT && (rng() & 15)))
 			continue; /* killing others is allowed, just not useful here */
-		if (m.label == PG_LEND && m.w[1] == (uint64_t)init_pid)
-			continue; /* a loan to us (init_pid) would stay ours: legal, but
-				   * the frame count at the end could not tell */
+		if (m.label == PG_LEND && m.w[1] <= (uint64_t)init_pid)
+			continue; /* a loan to us (init_pid) or to one started before
+				   * us (the block driver) stays to the end: legal,
+				   * but the frame count at the end could not tell */
 		for (int k = 0; k < 64; k++)
 			scratch[rng() % sizeof scratch] = (char)rng(); /* paths, argv */
 		uint64_t label = m.label;
