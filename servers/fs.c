@@ -509,7 +509,7 @@ static struct msg fs_reply(long n)
 static bool fs_prefault(struct proc *p, uint64_t buf, uint64_t len, unsigned perm)
 {
 	if (vm_prefault(p, buf, len < FS_PREFAULT ? len : FS_PREFAULT, perm) != -EAGAIN)
-		return true;
+		return true; /* other failures are left to the copy (a partial count) */
 	pager_park(cache_miss);
 	return false;
 }

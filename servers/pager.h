@@ -108,7 +108,6 @@ void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi);
 bool vm_present(struct proc *p, uint64_t lo, uint64_t hi); /* a page held there? */
 long vm_copy_out(struct proc *p, uint64_t va, const void *src, uint64_t len);
 long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len);
-long vm_check_in(struct proc *p, uint64_t va, uint64_t len); /* copy_in would work? */
 long vm_string_in(struct proc *p, char *dst, uint64_t va, uint64_t size);
 long vm_prefault(struct proc *p, uint64_t va, uint64_t len, unsigned perm);
 long vm_fork(struct proc *parent, struct proc *child);

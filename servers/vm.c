@@ -394,24 +394,11 @@ long vm_copy_in(struct proc *p, void *dst, uint64_t va, uint64_t len)
 	return (long)len;
 }
 
-/* Check that vm_copy_in(p, _, va, len) will succeed, changing nothing the
- * caller can see: 0, -EAGAIN (a page is being read: park) or -EFAULT. A
- * call that must not stop half way (a file write, after its blocks are
- * allocated) checks its buffer first; the copy then cannot fail, since
- * nothing runs in between. */
-long vm_check_in(struct proc *p, uint64_t va, uint64_t len)
-{
-	const char *why = NULL;
-	uint64_t first = va & ~(PG - 1), pages = len ? ((va & (PG - 1)) + len + PG - 1) / PG : 0;
-	for (uint64_t i = 0; i < pages; i++)
-		if (!vm_resolve(p, first + i * PG, PERM_R, &why))
-			return why == VM_AGAIN ? -EAGAIN : -EFAULT;
-	return 0;
-}
-
 /* Make the pages of [va, va + len) resident as an access with perm would,
- * so that a copy after it cannot meet a page still on disk: -EAGAIN if one
- * is being read (the caller parks); other failures are left to the copy. */
+ * so that a copy after it cannot meet a page still on disk nor fail: 0,
+ * -EAGAIN if one is being read (the caller parks) or -EFAULT. A call that
+ * must not stop half way (a file write, once its blocks are allocated)
+ * prefaults its buffer first; nothing runs between that and the copy. */
 long vm_prefault(struct proc *p, uint64_t va, uint64_t len, unsigned perm)
 {
 	const char *why = NULL;
@@ -420,7 +407,7 @@ long vm_prefault(struct proc *p, uint64_t va, uint64_t len, unsigned perm)
 		uint64_t a = first + i * PG, *e;
 		e = (perm & PERM_W) ? vm_resolve_write(p, a, &why) : vm_resolve(p, a, perm, &why);
 		if (!e)
-			return why == VM_AGAIN ? -EAGAIN : 0;
+			return why == VM_AGAIN ? -EAGAIN : -EFAULT;
 	}
 	return 0;
 }

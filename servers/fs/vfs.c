@@ -465,7 +465,7 @@ static long vfs_write_piece(struct proc *p, uint32_t ino, uint64_t size, uint64_
 	/* The buffer first: a copy failing after the blocks are allocated would
 	 * leave blocks past the end (e2fsck: i_size too small), or a whole page
 	 * zeroed over data still on the disk. */
-	long r = vm_check_in(p, buf, n);
+	long r = vm_prefault(p, buf, n, PERM_R);
 	if (r < 0)
 		return r;
 	struct cpage *cp = cache_file_page(ino, idx, size, whole, &e);
