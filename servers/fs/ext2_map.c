@@ -144,6 +144,19 @@ void ext2_path_commit(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in,
 	ext2_inode_mark(fs, ino);
 }
 
+/* The common start of the block-map lookups: ino's inode (not a fast
+ * symlink, whose "blocks" are its target) and the path to fblk. */
+static int bmap_walk(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc,
+		     struct ext2_plan *pl, struct ext2_inode **in, struct ext2_path *p)
+{
+	int err = ext2_inode_get(fs, ino, in);
+	if (err)
+		return err;
+	if (ext2_fast_symlink(fs, *in))
+		return -EINVAL;
+	return ext2_path_walk(fs, ino, *in, fblk, alloc, pl, p);
+}
+
 int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint32_t *pblk)
 {
 	struct ext2_inode *in;
@@ -151,12 +164,7 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, bool alloc, uint3
 	struct ext2_path p;
 	if (alloc && fs->readonly)
 		return -EROFS;
-	int err = ext2_inode_get(fs, ino, &in);
-	if (err)
-		return err;
-	if (ext2_fast_symlink(fs, in))
-		return -EINVAL;
-	err = ext2_path_walk(fs, ino, in, fblk, alloc, &pl, &p);
+	int err = bmap_walk(fs, ino, fblk, alloc, &pl, &in, &p);
 	if (err)
 		return err;
 	if (alloc && p.first_new <= p.depth) {
@@ -199,12 +207,7 @@ int ext2_bmap_alloc_run(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, unsigne
 		return -EROFS;
 	if (!n)
 		return -EINVAL;
-	int err = ext2_inode_get(fs, ino, &in);
-	if (err)
-		return err;
-	if (ext2_fast_symlink(fs, in))
-		return -EINVAL;
-	err = ext2_path_walk(fs, ino, in, fblk, true, &pl, &p);
+	int err = bmap_walk(fs, ino, fblk, true, &pl, &in, &p);
 	if (err)
 		return err;
 	if (p.first_new > p.depth) { /* already there */
@@ -258,12 +261,7 @@ int ext2_bmap_run(struct ext2_fs *fs, uint32_t ino, uint32_t fblk, unsigned n, u
 	struct ext2_path p;
 	if (!n)
 		return -EINVAL;
-	int err = ext2_inode_get(fs, ino, &in);
-	if (err)
-		return err;
-	if (ext2_fast_symlink(fs, in))
-		return -EINVAL;
-	err = ext2_path_walk(fs, ino, in, fblk, false, NULL, &p);
+	int err = bmap_walk(fs, ino, fblk, false, NULL, &in, &p);
 	if (err)
 		return err;
 	out[0] = p.pblk;
