@@ -24,6 +24,8 @@ long pager_stats(struct msg *out);
 long pager_ps(struct pg_ps *buf, long max);          /* -> entries */
 long pager_meminfo(struct pg_meminfo *mi);
 long pager_cache_drop(void); /* clean unused cache pages back to the free pool */
+/* PG_PAGERCTL: op PCTL_*, arguments as in pager.h; 0/value or -errno. */
+long pager_ctl(long op, uint64_t a, uint64_t b);
 long pager_readdir(long index, char name[PG_NAME_MAX]); /* -> file size */
 long pager_lend(void *va, long pid, uint64_t to_va); /* read-only loan */
 

@@ -78,6 +78,37 @@
 			    MS_INVALIDATE) */
 #define PG_MADVISE 50    /* w0 = addr, w1 = len, w2 = advice (MADV_DONTNEED...) */
 
+/* Page-out control (servers/evict.c, docs/experiments.md). Open to every
+ * process: it changes only how memory is shared out, never what a page
+ * holds. */
+#define PG_PAGERCTL 51
+#define PCTL_STAT 0   /* w1 = struct pg_pagerstat * */
+#define PCTL_POLICY 1 /* w1 = name, w2 = seed -> 0; -ENOENT: no such policy,
+			 -EINVAL: a simulator-only one (lru, arc, opt) */
+#define PCTL_LIMIT 2  /* w1 = frames for process pages and the cache, 0 = no
+			 limit -> 0; -EINVAL below PCTL_LIMIT_MIN */
+#define PCTL_RLIMIT 3 /* w1 = pid (0 = the caller), w2 = resident pages, 0 =
+			 none: the pages it brings in from now on are replaced
+			 among themselves (local replacement) -> 0 */
+#define PCTL_LIMIT_MIN 64
+#define PCTL_RLIMIT_MAX 65536
+
+struct pg_pagerstat {
+	char policy[16];
+	uint64_t seed;
+	uint64_t limit;       /* frames, 0 = none */
+	uint64_t frames_used; /* frames holding process pages or cached pages */
+	uint64_t faults;      /* page faults served, all processes */
+	uint64_t evictions;   /* pages the policy took away */
+	uint64_t pageins;     /* pages read back from swap */
+	uint64_t pageouts;    /* pages written to swap */
+	uint64_t writebacks;  /* file pages written to their file to free a frame */
+	uint64_t drops;       /* clean pages dropped to free a frame */
+	uint64_t swap_slots, swap_used; /* pages of swap, 0 without a swap disk */
+	/* the caller's own */
+	uint64_t self_faults, self_pageins, self_resident, self_swapped, self_rlimit;
+};
+
 #define PG_NOFOLLOW 1
 
 #define PG_NAME_MAX 40
@@ -93,6 +124,7 @@ struct pg_ps {
 	int32_t pid, ppid;
 	uint32_t state; /* 1 running, 2 zombie */
 	uint32_t resident, faults, cow_copies;
+	uint32_t swapped, pageins; /* pages in swap; pages read back from it */
 	char name[PG_NAME_MAX];
 };
 
