@@ -4,7 +4,8 @@
  * tree of 512-entry nodes, like Sv39 itself; every node is one frame
  * from the pager's frame allocator, so a process's bookkeeping returns to
  * the pool when it exits. Pure logic: host tests give it fake frames.
- * Invariant: an entry is 0 (no page) or a frame address with flags.
+ * Invariant: an entry is 0 (no page), a frame address with flags, or a
+ * swap slot << 12 | PM_SWAP.
  */
 #ifndef SERVERS_PAGEMAP_H
 #define SERVERS_PAGEMAP_H
@@ -16,6 +17,7 @@
 
 #define PM_COW 1ULL   /* shared copy-on-write: map read-only, copy on store */
 #define PM_LENT 2ULL  /* someone else's frame lent to us read-only */
+#define PM_SWAP 4ULL  /* not resident: the page is in swap slot entry >> 12 */
 #define PM_FLAGS 0xfffULL
 
 struct pagemap {

@@ -104,7 +104,8 @@ static long pg_ps_call(struct proc *p, uint64_t buf, uint64_t max)
 		if (q->state == P_FREE)
 			continue;
 		struct pg_ps e = {(int32_t)q->pid, (int32_t)q->ppid, q->state, (uint32_t)q->resident,
-				  (uint32_t)q->faults, (uint32_t)q->cow_copies, {0}};
+				  (uint32_t)q->faults, (uint32_t)q->cow_copies, (uint32_t)q->swapped,
+				  (uint32_t)q->pageins, {0}};
 		memcpy(e.name, q->name, sizeof e.name);
 		long r = vm_copy_out(p, buf + (uint64_t)n * sizeof e, &e, sizeof e);
 		if (r < 0)
@@ -206,6 +207,8 @@ static bool pager_handle(struct proc *p, struct msg *m)
 		return pager_reply(m, pg_lend_call(p, m));
 	case PG_MMAP: case PG_MUNMAP: case PG_MPROTECT: case PG_MSYNC: case PG_MADVISE:
 		return mm_call(p, m);
+	case PG_PAGERCTL:
+		return pager_reply(m, ev_call(p, m));
 	case PG_CACHE_DROP:
 		*m = pager_ok(cache_reclaim(~0u));
 		return true;
@@ -274,7 +277,7 @@ static bool pager_dispatch(long badge, struct msg *m, struct proc **who)
 	*who = p;
 	/* The block driver's own faults must not wait for writeback: it is the
 	 * one that finishes writes (servers/fs/cache.c, cache_starved). */
-	cache_urgent = p->pid == blkc_driver_pid();
+	cache_urgent = blkc_is_driver(p->pid);
 	/* w4 of a transfer is the progress a parked request keeps for its
 	 * rerun (servers/fs/vfs.c): a fresh request starts at 0 whatever it says. */
 	if (m->label == PG_READ || m->label == PG_WRITE || m->label == PG_PREAD ||
@@ -450,7 +453,7 @@ static void pager_rerun(struct parked *e)
 		return;
 	}
 	rerun_reply = reply;
-	cache_urgent = p->pid == blkc_driver_pid();
+	cache_urgent = blkc_is_driver(p->pid);
 	bool answer = pager_handle(p, &m);
 	bool kept = !rerun_reply;
 	rerun_reply = 0;
@@ -493,6 +496,15 @@ static void pager_boot_step(struct msg *m)
 		pager_start_init();
 }
 
+/* The disks are probed in turn (boot_disks): each one's page 0 says
+ * whether it is a swap area (mkswap's signature); the first other one
+ * holds the root file system. Then init starts. */
+static struct {
+	unsigned unit;  /* being probed */
+	int root;       /* unit of the root file system, -1: none yet */
+	bool nodisk;
+} boot_disks = {.root = -1};
+
 static void pager_sb_read(void *arg, int status)
 {
 	(void)arg;
@@ -502,14 +514,49 @@ static void pager_sb_read(void *arg, int status)
 	pager_start_init();
 }
 
-static void pager_disk_ready(int status)
+static void pager_probe_next(void);
+
+static void pager_probe_read(void *arg, int status)
+{
+	uint64_t slots, unit = (uint64_t)arg;
+	const uint8_t *page0 = frames_va(&pg_frames, sb_frame);
+	if (!status && cache_swap_unit < 0 &&
+	    swap_header_ok(page0, blkc_capacity((unsigned)unit), &slots))
+		swap_init((unsigned)unit, slots);
+	else if (boot_disks.root < 0)
+		boot_disks.root = (int)unit;
+	frames_free(&pg_frames, sb_frame);
+	boot_disks.unit++;
+	pager_probe_next();
+}
+
+static void pager_disk_ready(unsigned unit, int status)
 {
 	if (status < 0 || !(sb_frame = frames_alloc(&pg_frames))) {
-		printf("pager: the disk is not usable (%d): running from the initrd\n", status);
+		printf("pager: disk %u is not usable (%d)\n", unit, status);
+		boot_disks.unit++;
+		pager_probe_next();
+		return;
+	}
+	cache_read_raw(unit, 0, 4096, sb_frame, pager_probe_read, (void *)(uint64_t)unit);
+}
+
+/* Start the next disk's driver, or, with all probed, mount the root. */
+static void pager_probe_next(void)
+{
+	unsigned u = boot_disks.unit;
+	if (u < BLKC_UNITS) {
+		blkc_on_ready_unit(u, pager_disk_ready);
+		if (blkc_start(H_PLATFORM, u, u) == 0)
+			return;
+	}
+	if (boot_disks.root < 0 || !(sb_frame = frames_alloc(&pg_frames))) {
+		printf("pager: no disk: running from the initrd\n");
 		pager_start_init();
 		return;
 	}
-	cache_read_raw(1024, 1024, sb_frame, pager_sb_read, NULL);
+	cache_root_unit = (unsigned)boot_disks.root;
+	cache_read_raw(cache_root_unit, 1024, 1024, sb_frame, pager_sb_read, NULL);
 }
 
 /* init ended: write everything back, mark the file system clean, then
@@ -637,10 +684,14 @@ int main(void)
 	cache_done_hook = pager_io_done;
 	root_thread(flush_loop, sys_handle_dup(pg_ep, R_SEND, FLUSH_BADGE), flush_stack,
 		    sizeof flush_stack, PRIO_DEFAULT, 0, 0);
-	blkc_on_ready(pager_disk_ready);
-	if (pager_has_word(bi->bootargs, "nodisk") || blkc_start(H_PLATFORM) < 0) {
+	ev_init(bi->bootargs);
+	if (pager_has_word(bi->bootargs, "nodisk")) {
 		printf("pager: no disk: running from the initrd\n");
 		pager_start_init();
+	} else if (pager_has_word(bi->bootargs, "blktest")) {
+		blkc_start(H_PLATFORM, 0, 0); /* the scratch disk is the test's */
+	} else {
+		pager_probe_next();
 	}
 	pager_loop();
 }

@@ -62,6 +62,8 @@ struct proc {
 	uint64_t pt_quota;
 	struct pagemap pages;
 	uint64_t faults, resident, cow_copies;
+	uint64_t swapped, pageins; /* pages in swap; pages read back (evict.c) */
+	uint64_t rlimit;       /* resident limit of local replacement, 0 = none */
 	long status;           /* wait status once a zombie */
 	long wait_reply;       /* saved reply of our waitpid, 0 = none */
 	long wait_pid;
@@ -125,6 +127,26 @@ void pager_answer(long reply, struct msg *m);
  * (with any progress recorded there), and served again later. */
 struct cpage;
 void pager_park(struct cpage *cp);
+
+/* evict.c: page-out (swap slots, policies, limits, PG_PAGERCTL) */
+struct ev_stats {
+	uint64_t faults, evictions, pageins, pageouts, writebacks, swap_used;
+};
+extern struct ev_stats ev_stats;
+void ev_init(const char *bootargs);
+bool swap_header_ok(const uint8_t *page0, uint64_t sectors, uint64_t *slots);
+void swap_init(unsigned unit, uint64_t slots);
+void swap_get(uint64_t slot);
+uint32_t swap_refs(uint64_t slot);
+/* Drop a holder of slot; the slot's page frame if that freed the slot
+ * while processes map the frame (the caller makes it theirs), else 0. */
+uint64_t swap_put(uint64_t slot);
+void ev_track(struct proc *p, uint64_t va, uint64_t pa); /* a new process page */
+void ev_untrack(uint64_t pa);    /* the frame leaves process memory */
+void ev_adopt(uint64_t pa);      /* a former swap page, mapped: track it */
+void ev_touch(uint64_t pa);      /* used by this request: not a victim now */
+void ev_proc_gone(struct proc *p);
+long ev_call(struct proc *p, const struct msg *m);
 
 /* mmap.c: mappings (PG_MMAP .. PG_MADVISE) */
 bool mm_call(struct proc *p, struct msg *m);

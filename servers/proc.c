@@ -226,6 +226,8 @@ static void proc_discard(struct proc *p)
 		sys_handle_close(p->thread);
 	p->task = p->thread = 0;
 	vm_free_all(p);
+	ev_proc_gone(p); /* its resident limit ends; shared pages stay tracked */
+	p->rlimit = 0;
 }
 
 long proc_spawn(struct proc *parent, const char *path, const char *const *argv, long given)
@@ -445,8 +447,7 @@ void proc_exit(struct proc *p, long status)
 	p->state = P_ZOMBIE; /* from here its memory is gone: no I/O for it */
 	fs_close_all(p);
 	pager_forget(p->pid);
-	if (p->pid == blkc_driver_pid())
-		blkc_driver_died(); /* its task is dead: reset the disk, fail its I/O */
+	blkc_driver_died(p->pid); /* a driver: reset its disk, fail its I/O */
 	if (p->wait_reply)
 		sys_handle_close(p->wait_reply);
 	p->wait_reply = 0;

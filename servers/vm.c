@@ -34,8 +34,10 @@ uint32_t frame_refs(uint64_t pa) { return frame_ref[(pa - pg_frames.base) / PG];
 
 void frame_put(uint64_t pa)
 {
-	if (--frame_ref[(pa - pg_frames.base) / PG] == 0)
+	if (--frame_ref[(pa - pg_frames.base) / PG] == 0) {
+		ev_untrack(pa); /* out of its eviction policy */
 		frames_free(&pg_frames, pa);
+	}
 }
 
 uint64_t frames_shared(void)
@@ -150,7 +152,10 @@ static uint64_t *vm_populate_disk(struct proc *p, const struct region *r, uint64
 	}
 	frame_get(pa);
 	pg_stats.file_faults++;
-	return vm_install(p, va, pa);
+	uint64_t *e = vm_install(p, va, pa);
+	if (e)
+		ev_track(p, va, pa);
+	return e;
 }
 
 /* A first touch of a mapping of a file or of a shared anonymous object:
@@ -199,7 +204,10 @@ static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64
 		frame_get(pa);
 		p->cow_copies++;
 		pg_stats.cow_copies++;
-		return vm_install(p, va, pa);
+		uint64_t *e = vm_install(p, va, pa);
+		if (e)
+			ev_track(p, va, pa);
+		return e;
 	}
 	frame_get(cp->pa);
 	return vm_install(p, va, cp->pa | (r->shared ? 0 : PM_COW));
@@ -231,12 +239,13 @@ static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va
 		pg_stats.zero_faults++;
 	}
 	p->resident++;
+	ev_track(p, va, pa);
 	return pagemap_find(&pg_frames, &p->pages, va / PG);
 }
 
 /* A store to a COW page: the only holder writes in place; otherwise copy.
  * "Only holder" means frame_ref == 1, which counts every holder. */
-static bool vm_cow_break(struct proc *p, uint64_t *e)
+static bool vm_cow_break(struct proc *p, uint64_t va, uint64_t *e)
 {
 	uint64_t pa = entry_pa(*e);
 	if (frame_refs(pa) == 1) {
@@ -251,6 +260,7 @@ static bool vm_cow_break(struct proc *p, uint64_t *e)
 	frame_get(copy);
 	frame_put(pa);
 	*e = copy;
+	ev_track(p, va, copy);
 	p->cow_copies++;
 	pg_stats.cow_copies++;
 	return true;
@@ -259,6 +269,42 @@ static bool vm_cow_break(struct proc *p, uint64_t *e)
 /* Make page va present for an access needing perm, as a fault would. */
 static const char VM_AGAIN[] = "again"; /* why: the page is being read */
 static const char VM_PAST_END[] = "past the end of its file:"; /* why: SIGBUS */
+static const char VM_SWAP_EIO[] = "swap I/O error: its page is lost:"; /* why: SIGBUS */
+
+/* A page in swap slot *e >> 12 comes back: the cached copy, or read now
+ * (-EAGAIN: the caller parks). The last holder of the slot frees it and
+ * owns the frame; others map the cached frame copy-on-write until then. */
+static bool vm_swap_in(struct proc *p, uint64_t va, uint64_t *e, int *err)
+{
+	uint64_t slot = *e >> 12;
+	if (!cache_cached(CACHE_SWAP, slot)) { /* a read starts (a retry finds it cached) */
+		p->pageins++;
+		ev_stats.pageins++;
+	}
+	struct cpage *cp = cache_swap_in(slot, err);
+	if (!cp)
+		return false;
+	uint64_t pa = cp->pa, cached_pa = cp->pa;
+	if (swap_refs(slot) == 1 && (cp->flags & CP_WRITING)) {
+		/* The last holder, and the page still on its way to disk: the
+		 * frame cannot leave the cache yet, so take a copy of our own. */
+		if (!(pa = cache_frame_alloc())) {
+			*err = -ENOMEM;
+			return false;
+		}
+		frame_copy(frames_va(&pg_frames, pa), cache_data(cp));
+	}
+	frame_get(pa);
+	*e = pa | PM_COW;
+	p->swapped--;
+	p->resident++;
+	if (swap_put(slot) || pa != cached_pa) { /* ours (and maybe others') now */
+		if (frame_refs(pa) == 1)
+			*e = pa;
+		ev_track(p, va, pa);
+	}
+	return true;
+}
 
 static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const char **why)
 {
@@ -269,6 +315,13 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 	}
 	uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
 	int err;
+	if (e && (*e & PM_SWAP) && !vm_swap_in(p, va, e, &err)) {
+		bool wait = err == -EAGAIN || (err == -ENOMEM && cache_waiting());
+		*why = wait ? VM_AGAIN : err == -EIO ? VM_SWAP_EIO : "out of memory:";
+		return NULL;
+	}
+	if (e)
+		ev_touch(entry_pa(*e)); /* no victim while we use it */
 	if (!e && !(e = vm_populate(p, r, va, perm, &err))) {
 		/* short of memory while dirty pages are written: wait too */
 		bool wait = err == -EAGAIN || (err == -ENOMEM && cache_waiting());
@@ -276,7 +329,7 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 			: err == -ENXIO ? VM_PAST_END : "out of memory:";
 		return NULL;
 	}
-	if ((perm & PERM_W) && (*e & PM_COW) && !vm_cow_break(p, e)) {
+	if ((perm & PERM_W) && (*e & PM_COW) && !vm_cow_break(p, va, e)) {
 		*why = cache_waiting() ? VM_AGAIN : "out of memory:";
 		return NULL;
 	}
@@ -319,7 +372,8 @@ static bool vm_bad(struct proc *p, struct msg *m, const char *why)
 	pg_stats.kills++;
 	/* Out of memory is the OOM killer's SIGKILL; bad accesses are faults. */
 	int sig = !strcmp(why, "out of memory:") ? SIGKILL
-		  : why == VM_PAST_END || !strcmp(why, "I/O error on") ? SIGBUS : vm_signal_of(scause);
+		  : why == VM_PAST_END || why == VM_SWAP_EIO || !strcmp(why, "I/O error on")
+		  ? SIGBUS : vm_signal_of(scause);
 	proc_exit(p, PG_STATUS_SIGNAL(sig));
 	return false;
 }
@@ -343,6 +397,7 @@ bool vm_fault(struct proc *p, struct msg *m)
 	if (!e)
 		return vm_bad(p, m, why);
 	p->faults++;
+	ev_stats.faults++;
 	*m = (struct msg){.label = FAULT_MAP, .w = {va, entry_pa(*e), vm_map_perms(p, va, *e)}};
 	return true;
 }
@@ -442,10 +497,15 @@ static void vm_fork_page(uint64_t vpn, uint64_t *e, void *arg)
 	struct region *r = vm_region_find(c->parent, vpn * PG);
 	if (c->err)
 		return;
-	if (r && (r->perms & PERM_W) && !(*e & PM_LENT) && !r->shared)
+	if (r && (r->perms & PERM_W) && !(*e & (PM_LENT | PM_SWAP)) && !r->shared)
 		*e |= PM_COW; /* a shared mapping's pages stay shared */
 	if (pagemap_put(&pg_frames, &c->child->pages, vpn, *e) < 0) {
 		c->err = -ENOMEM;
+		return;
+	}
+	if (*e & PM_SWAP) { /* one slot, two holders: read back once */
+		swap_get(*e >> 12);
+		c->child->swapped++;
 		return;
 	}
 	frame_get(entry_pa(*e));
@@ -488,19 +548,33 @@ long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va)
 		to->nregions--; /* the region just added goes again */
 		return -ENOMEM;
 	}
+	ev_untrack(entry_pa(*e)); /* held at two addresses: never evicted */
 	frame_get(entry_pa(*e));
 	to->resident++;
 	return 0;
+}
+
+/* Let go of one shadow entry: its frame, or its swap slot. */
+static void vm_put_entry(struct proc *p, uint64_t e)
+{
+	uint64_t pa;
+	if (!(e & PM_SWAP)) {
+		frame_put(entry_pa(e));
+		p->resident--;
+	} else {
+		if ((pa = swap_put(e >> 12)))
+			ev_adopt(pa); /* others paged it in already */
+		p->swapped--;
+	}
 }
 
 static void vm_drop_page(uint64_t vpn, uint64_t *e, void *ctx)
 {
 	struct proc *p = ctx;
 	(void)vpn;
-	frame_put(entry_pa(*e));
+	vm_put_entry(p, *e);
 	*e = 0;
 	p->pages.used--;
-	p->resident--;
 }
 
 bool vm_present(struct proc *p, uint64_t lo, uint64_t hi)
@@ -547,15 +621,15 @@ long vm_sbrk(struct proc *p, int64_t incr)
 static void vm_put_page(uint64_t vpn, uint64_t *e, void *ctx)
 {
 	(void)vpn;
-	(void)ctx;
-	frame_put(entry_pa(*e));
+	vm_put_entry(ctx, *e);
 }
 
 void vm_free_all(struct proc *p)
 {
-	pagemap_walk(&pg_frames, &p->pages, vm_put_page, NULL);
+	pagemap_walk(&pg_frames, &p->pages, vm_put_page, p);
 	pagemap_free(&pg_frames, &p->pages);
 	p->resident = 0;
+	p->swapped = 0;
 	for (int i = 0; i < p->nregions; i++) { /* after the pages: none is mapped now */
 		vfs_vput(p->regions[i].vn); /* the file or object may be freed now */
 		p->regions[i].vn = NULL;

@@ -21,7 +21,7 @@
 
 enum blkc_state { BLKC_NONE, BLKC_STARTED, BLKC_ATTACHED, BLKC_READY, BLKC_GONE };
 
-static struct {
+struct blkc_unit {
 	enum blkc_state state;
 	long dev, driver_pid, notif;
 	uint64_t ring_pa, dma_pa[BLK_DMA_PAGES];
@@ -31,15 +31,33 @@ static struct {
 	struct blk_io *slot[BLK_SLOTS];   /* in flight, by tag % BLK_SLOTS */
 	struct blk_io *wait_head, *wait_tail;
 	void (*on_ready)(int status);
-	bool selftest, dead;
+	void (*on_ready_unit)(unsigned unit, int status);
+	bool selftest, dead, mapped;
 	struct blkc_stats stats;
-} blkc;
+};
 
-bool blkc_ready(void) { return blkc.state == BLKC_READY; }
-uint64_t blkc_capacity(void) { return blkc.state == BLKC_READY ? blkc.capacity : 0; }
-void blkc_on_ready(void (*cb)(int status)) { blkc.on_ready = cb; }
-long blkc_driver_pid(void) { return blkc.state == BLKC_NONE || blkc.dead ? 0 : blkc.driver_pid; }
-const struct blkc_stats *blkc_stats(void) { return &blkc.stats; }
+static struct blkc_unit units[BLKC_UNITS];
+
+bool blkc_ready(unsigned u) { return u < BLKC_UNITS && units[u].state == BLKC_READY; }
+uint64_t blkc_capacity(unsigned u) { return blkc_ready(u) ? units[u].capacity : 0; }
+void blkc_on_ready(void (*cb)(int status)) { units[0].on_ready = cb; }
+void blkc_on_ready_unit(unsigned u, void (*cb)(unsigned unit, int status))
+{
+	units[u].on_ready_unit = cb;
+}
+static long unit_pid(const struct blkc_unit *b)
+{
+	return b->state == BLKC_NONE || b->dead ? 0 : b->driver_pid;
+}
+long blkc_driver_pid(unsigned u) { return u < BLKC_UNITS ? unit_pid(&units[u]) : 0; }
+bool blkc_is_driver(long pid)
+{
+	for (unsigned u = 0; u < BLKC_UNITS; u++)
+		if (pid && unit_pid(&units[u]) == pid)
+			return true;
+	return false;
+}
+const struct blkc_stats *blkc_stats(unsigned u) { return &units[u].stats; }
 
 static bool blkc_word(const char *args, const char *word)
 {
@@ -50,14 +68,17 @@ static bool blkc_word(const char *args, const char *word)
 	return false;
 }
 
-long blkc_start(long platform_handle)
+/* The nth virtio-blk device of the bootinfo list, as unit `unit`. */
+long blkc_start(long platform_handle, unsigned nth, unsigned unit)
 {
 	const struct bootinfo *bi = libsys_bootinfo;
 	uint64_t i, n = bi->ndevs < BOOTINFO_DEVS ? bi->ndevs : BOOTINFO_DEVS;
-	for (i = 0; i < n && bi->devs[i].virtio_id != 2; i++)
-		;
-	if (i == n || blkc.state != BLKC_NONE)
+	for (i = 0; i < n; i++)
+		if (bi->devs[i].virtio_id == 2 && nth-- == 0)
+			break;
+	if (i == n || unit >= BLKC_UNITS || units[unit].state != BLKC_NONE)
 		return -ENODEV;
+	struct blkc_unit *b = &units[unit];
 	long dev = sys_dev_create(platform_handle, (long)i);
 	if (dev < 0)
 		return -ENODEV;
@@ -72,71 +93,72 @@ long blkc_start(long platform_handle)
 	 * never spins, so it cannot starve anyone). At boot this also lets
 	 * it finish setting up before init's first instruction. */
 	sys_thread_prio(proc_find(pid)->thread, PRIO_DEFAULT + 1);
-	blkc.dev = dev; /* kept: we reset the device if the driver dies */
-	blkc.driver_pid = pid;
-	blkc.state = BLKC_STARTED;
-	blkc.selftest = blkc_word(bi->bootargs, "blktest");
+	b->dev = dev; /* kept: we reset the device if the driver dies */
+	b->driver_pid = pid;
+	b->state = BLKC_STARTED;
+	b->selftest = unit == 0 && blkc_word(bi->bootargs, "blktest");
 	return 0;
 }
 
 /* ---- submission --------------------------------------------------------- */
 
-static void blkc_finish(struct blk_io *io, int status)
+static void blkc_finish(struct blkc_unit *b, struct blk_io *io, int status)
 {
 	if (status) {
-		blkc.stats.errors++;
+		b->stats.errors++;
 	} else if (io->op == BLK_OP_READ || io->op == BLK_OP_WRITE) {
-		*(io->op == BLK_OP_READ ? &blkc.stats.reads : &blkc.stats.writes) += 1;
+		*(io->op == BLK_OP_READ ? &b->stats.reads : &b->stats.writes) += 1;
 		for (int i = 0; i < io->nseg; i++)
-			blkc.stats.sectors += io->seg[i].len / 512;
+			b->stats.sectors += io->seg[i].len / 512;
 	}
 	io->done(io, status);
 }
 
 /* Waiting ios into free ring slots, in FIFO order; one doorbell. */
-static void blkc_pump(void)
+static void blkc_pump(struct blkc_unit *b)
 {
-	uint32_t first = blkc.tail;
-	while (blkc.wait_head && !blkc.slot[blkc.tail % BLK_SLOTS]) {
-		struct blk_io *io = blkc.wait_head;
-		blkc.wait_head = io->next;
-		io->tag = blkc.tail;
-		struct blk_req *r = &blkc.ring->sq[blkc.tail % BLK_SLOTS];
+	uint32_t first = b->tail;
+	while (b->wait_head && !b->slot[b->tail % BLK_SLOTS]) {
+		struct blk_io *io = b->wait_head;
+		b->wait_head = io->next;
+		io->tag = b->tail;
+		struct blk_req *r = &b->ring->sq[b->tail % BLK_SLOTS];
 		*r = (struct blk_req){.tag = io->tag, .op = io->op, .nseg = io->nseg,
 				      .sector = io->sector};
 		memcpy(r->seg, io->seg, io->nseg * sizeof io->seg[0]);
-		blkc.slot[blkc.tail % BLK_SLOTS] = io;
-		blkc.tail++;
+		b->slot[b->tail % BLK_SLOTS] = io;
+		b->tail++;
 	}
-	if (blkc.tail == first)
+	if (b->tail == first)
 		return;
-	__atomic_store_n(&blkc.ring->sq_tail, blkc.tail, __ATOMIC_RELEASE);
-	sys_notif_signal(blkc.notif, BLK_BIT_DOORBELL);
+	__atomic_store_n(&b->ring->sq_tail, b->tail, __ATOMIC_RELEASE);
+	sys_notif_signal(b->notif, BLK_BIT_DOORBELL);
 }
 
 void blkc_submit(struct blk_io *io)
 {
-	bool gone = blkc.state == BLKC_NONE || blkc.state == BLKC_GONE;
-	if (gone || io->nseg > BLK_MAX_SEGS) {
-		blkc_finish(io, -EIO);
+	struct blkc_unit *b = &units[io->unit < BLKC_UNITS ? io->unit : 0];
+	bool gone = b->state == BLKC_NONE || b->state == BLKC_GONE;
+	if (gone || io->unit >= BLKC_UNITS || io->nseg > BLK_MAX_SEGS) {
+		blkc_finish(b, io, -EIO);
 		return;
 	}
 	io->next = NULL;
-	if (blkc.wait_head)
-		blkc.wait_tail->next = io;
+	if (b->wait_head)
+		b->wait_tail->next = io;
 	else
-		blkc.wait_head = io;
-	blkc.wait_tail = io;
-	if (blkc.state == BLKC_READY)
-		blkc_pump();
+		b->wait_head = io;
+	b->wait_tail = io;
+	if (b->state == BLKC_READY)
+		blkc_pump(b);
 }
 
 /* ---- the driver's calls -------------------------------------------------- */
 
-static long blkc_frames(void)
+static long blkc_frames(struct blkc_unit *b)
 {
-	uint64_t *all[] = {&blkc.ring_pa, &blkc.dma_pa[0], &blkc.dma_pa[1], &blkc.dma_pa[2],
-			   &blkc.dma_pa[3]};
+	uint64_t *all[] = {&b->ring_pa, &b->dma_pa[0], &b->dma_pa[1], &b->dma_pa[2],
+			   &b->dma_pa[3]};
 	_Static_assert(BLK_DMA_PAGES == 4, "one ring frame and the DMA frames");
 	for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
 		uint64_t pa = frames_alloc(&pg_frames);
@@ -154,90 +176,105 @@ static long blkc_frames(void)
 
 /* The ring and DMA frames into the driver (once: a second ATTACH is
  * refused); reply with the DMA addresses. We keep the notification. */
-static long blkc_attach(struct proc *p, long notif, struct msg *reply)
+static long blkc_attach(struct blkc_unit *b, struct proc *p, long notif, struct msg *reply)
 {
-	if (blkc.state != BLKC_STARTED || notif <= 0 || blkc.ring_pa)
+	if (b->state != BLKC_STARTED || notif <= 0 || b->ring_pa)
 		return -EINVAL;
-	long e = blkc_frames();
-	if (!e && (vm_pin_frames(p, BLK_RING_VA, &blkc.ring_pa, 1) < 0 ||
-		   vm_pin_frames(p, BLK_DMA_VA, blkc.dma_pa, BLK_DMA_PAGES) < 0))
+	long e = blkc_frames(b);
+	if (!e && (vm_pin_frames(p, BLK_RING_VA, &b->ring_pa, 1) < 0 ||
+		   vm_pin_frames(p, BLK_DMA_VA, b->dma_pa, BLK_DMA_PAGES) < 0))
 		e = -ENOMEM; /* what was pinned goes when the driver dies */
 	if (e)
 		return e;
-	blkc.ring = frames_va(&pg_frames, blkc.ring_pa);
-	blkc.notif = notif;
-	blkc.state = BLKC_ATTACHED;
-	*reply = (struct msg){.w = {0, blkc.dma_pa[0], blkc.dma_pa[1], blkc.dma_pa[2],
-				    blkc.dma_pa[3]}};
+	b->ring = frames_va(&pg_frames, b->ring_pa);
+	b->notif = notif;
+	b->state = BLKC_ATTACHED;
+	*reply = (struct msg){.w = {0, b->dma_pa[0], b->dma_pa[1], b->dma_pa[2], b->dma_pa[3]}};
 	return 0;
 }
 
-static void blkc_fail_waiting(void)
+static void blkc_fail_waiting(struct blkc_unit *b)
 {
-	while (blkc.wait_head) {
-		struct blk_io *io = blkc.wait_head;
-		blkc.wait_head = io->next;
-		blkc_finish(io, -EIO);
+	while (b->wait_head) {
+		struct blk_io *io = b->wait_head;
+		b->wait_head = io->next;
+		blkc_finish(b, io, -EIO);
 	}
 }
 
-/* The device's size is believed only if the ring says the same. */
-static long blkc_ready_call(const struct msg *m)
+static void blkc_tell_ready(struct blkc_unit *b, int status)
 {
-	if (blkc.state != BLKC_ATTACHED)
+	if (b->selftest) /* the scratch disk is the test's alone */
+		blkc_selftest(status);
+	else if (b->on_ready)
+		b->on_ready(status);
+	else if (b->on_ready_unit)
+		b->on_ready_unit((unsigned)(b - units), status);
+}
+
+/* The device's size is believed only if the ring says the same. */
+static long blkc_ready_call(struct blkc_unit *b, const struct msg *m)
+{
+	if (b->state != BLKC_ATTACHED)
 		return -EINVAL;
 	long status = (long)m->w[1];
-	if (!status && (m->w[0] == 0 || m->w[0] != blkc.ring->capacity))
+	if (!status && (m->w[0] == 0 || m->w[0] != b->ring->capacity))
 		status = -EIO;
 	if (status > 0 || status < -4095)
 		status = -EIO;
-	blkc.capacity = status ? 0 : m->w[0];
-	blkc.state = status ? BLKC_GONE : BLKC_READY;
+	b->capacity = status ? 0 : m->w[0];
+	b->state = status ? BLKC_GONE : BLKC_READY;
 	if (status)
-		blkc_fail_waiting();
+		blkc_fail_waiting(b);
 	else
-		blkc_pump();
-	if (blkc.selftest) /* the scratch disk is the test's alone */
-		blkc_selftest((int)status);
-	else if (blkc.on_ready)
-		blkc.on_ready((int)status);
+		blkc_pump(b);
+	blkc_tell_ready(b, (int)status);
 	return 0;
 }
 
-static void blkc_complete(uint64_t word)
+static void blkc_complete(struct blkc_unit *b, uint64_t word)
 {
 	uint32_t tag = (uint32_t)word;
 	int32_t status = (int32_t)(word >> 32);
-	struct blk_io *io = blkc.slot[tag % BLK_SLOTS];
+	struct blk_io *io = b->slot[tag % BLK_SLOTS];
 	if (word == BLK_DONE_NONE || !io || io->tag != tag)
 		return;
-	blkc.slot[tag % BLK_SLOTS] = NULL;
-	blkc_finish(io, status == 0 ? 0 : -EIO);
+	b->slot[tag % BLK_SLOTS] = NULL;
+	blkc_finish(b, io, status == 0 ? 0 : -EIO);
 }
 
-static long blkc_done_call(const struct msg *m)
+static long blkc_done_call(struct blkc_unit *b, const struct msg *m)
 {
-	if (blkc.state != BLKC_READY)
+	if (b->state != BLKC_READY)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)
-		blkc_complete(m->w[i]);
-	if (blkc.state == BLKC_READY)
-		blkc_pump();
+		blkc_complete(b, m->w[i]);
+	if (b->state == BLKC_READY)
+		blkc_pump(b);
 	return 0;
+}
+
+static struct blkc_unit *blkc_unit_of(long pid)
+{
+	for (unsigned u = 0; u < BLKC_UNITS; u++)
+		if (pid && unit_pid(&units[u]) == pid)
+			return &units[u];
+	return NULL;
 }
 
 bool blkc_call(struct proc *p, struct msg *m)
 {
 	long e, h = (long)m->handle;
 	struct msg reply = {0};
-	if (!blkc_driver_pid() || p->pid != blkc.driver_pid)
+	struct blkc_unit *b = blkc_unit_of(p->pid);
+	if (!b)
 		e = -EPERM;
 	else if (m->label == PG_BLK_ATTACH)
-		e = blkc_attach(p, h, &reply);
+		e = blkc_attach(b, p, h, &reply);
 	else if (m->label == PG_BLK_READY)
-		e = blkc_ready_call(m);
+		e = blkc_ready_call(b, m);
 	else
-		e = blkc_done_call(m);
+		e = blkc_done_call(b, m);
 	if (e < 0 && h > 0)
 		sys_handle_close(h); /* a refused ATTACH's notification */
 	*m = e < 0 ? (struct msg){.label = (uint64_t)-e} : reply;
@@ -246,67 +283,70 @@ bool blkc_call(struct proc *p, struct msg *m)
 
 /* ---- the driver's death ------------------------------------------------- */
 
-static bool blkc_mapped;
+/* Where the pager maps a unit's registers, only to reset it. */
+static uint64_t blkc_mmio_va(const struct blkc_unit *b)
+{
+	return BLKC_MMIO_VA + (uint64_t)(b - units) * 0x1000;
+}
 
 /* Writing 0 to Status resets the device: it drops its queues and touches
  * no memory afterwards, so the frames can be reused. False if we could
  * not map its registers (the frames must then stay held). */
-static bool blkc_reset_device(void)
+static bool blkc_reset_device(struct blkc_unit *b)
 {
-	long e = blkc_mapped ? 0 : sys_dev_map(blkc.dev, BLKC_MMIO_VA);
+	long e = b->mapped ? 0 : sys_dev_map(b->dev, blkc_mmio_va(b));
 	if (e < 0) {
 		printf("pager: blk: cannot reset the disk after its driver died (error %ld)\n", e);
 		return false;
 	}
-	blkc_mapped = true;
-	*(volatile uint32_t *)(BLKC_MMIO_VA + VM_STATUS) = 0;
+	b->mapped = true;
+	*(volatile uint32_t *)(blkc_mmio_va(b) + VM_STATUS) = 0;
 	__asm__ volatile("fence iorw, iorw" ::: "memory");
 	return true;
 }
 
 uint32_t blkc_device_status(void)
 {
-	return blkc_mapped ? *(volatile uint32_t *)(BLKC_MMIO_VA + VM_STATUS) : ~0u;
+	struct blkc_unit *b = &units[0];
+	return b->mapped ? *(volatile uint32_t *)(blkc_mmio_va(b) + VM_STATUS) : ~0u;
 }
 
-void blkc_driver_died(void)
+void blkc_driver_died(long pid)
 {
-	enum blkc_state was = blkc.state;
-	if (!blkc_driver_pid())
+	struct blkc_unit *b = blkc_unit_of(pid);
+	if (!b)
 		return;
-	bool reset = blkc_reset_device();
-	blkc.dead = true;
-	blkc.state = BLKC_GONE; /* from here submits fail at once */
-	if (blkc.notif)
-		sys_handle_close(blkc.notif);
-	blkc.notif = 0;
-	if (blkc.ring_pa && reset) { /* else the device may still write them */
-		frame_put(blkc.ring_pa);
+	enum blkc_state was = b->state;
+	bool reset = blkc_reset_device(b);
+	b->dead = true;
+	b->state = BLKC_GONE; /* from here submits fail at once */
+	if (b->notif)
+		sys_handle_close(b->notif);
+	b->notif = 0;
+	if (b->ring_pa && reset) { /* else the device may still write them */
+		frame_put(b->ring_pa);
 		for (int i = 0; i < BLK_DMA_PAGES; i++)
-			frame_put(blkc.dma_pa[i]);
-		blkc.ring_pa = 0;
-		blkc.ring = NULL;
+			frame_put(b->dma_pa[i]);
+		b->ring_pa = 0;
+		b->ring = NULL;
 	}
 	for (int s = 0; s < BLK_SLOTS; s++) {
-		struct blk_io *io = blkc.slot[s];
-		blkc.slot[s] = NULL;
+		struct blk_io *io = b->slot[s];
+		b->slot[s] = NULL;
 		if (io)
-			blkc_finish(io, -EIO);
+			blkc_finish(b, io, -EIO);
 	}
-	blkc_fail_waiting();
-	if (was == BLKC_STARTED || was == BLKC_ATTACHED) {
-		if (blkc.selftest)
-			blkc_selftest(-EIO);
-		else if (blkc.on_ready)
-			blkc.on_ready(-EIO);
-	}
+	blkc_fail_waiting(b);
+	if (was == BLKC_STARTED || was == BLKC_ATTACHED)
+		blkc_tell_ready(b, -EIO);
 }
 
 void blkc_queue_depth(int *inflight, int *waiting)
 {
+	struct blkc_unit *b = &units[0];
 	*inflight = *waiting = 0;
 	for (int s = 0; s < BLK_SLOTS; s++)
-		*inflight += blkc.slot[s] != NULL;
-	for (struct blk_io *io = blkc.wait_head; io; io = io->next)
+		*inflight += b->slot[s] != NULL;
+	for (struct blk_io *io = b->wait_head; io; io = io->next)
 		++*waiting;
 }

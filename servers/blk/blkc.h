@@ -30,6 +30,7 @@ struct msg;
 
 struct blk_io {
 	uint8_t op;      /* BLK_OP_READ, BLK_OP_WRITE, BLK_OP_FLUSH */
+	uint8_t unit;    /* which disk: a unit number of blkc_start */
 	uint64_t sector; /* first 512-byte sector */
 	uint8_t nseg;    /* 1..BLK_MAX_SEGS (0 for FLUSH) */
 	struct blk_seg seg[BLK_MAX_SEGS];
@@ -46,24 +47,31 @@ struct blkc_stats {
 	uint64_t errors;          /* requests that completed with -EIO */
 };
 
-/* Find the first bootinfo device with virtio_id 2, make its handle and
- * spawn "blk" with it: 0, -ENODEV when there is no disk, or the error. */
-long blkc_start(long platform_handle);
-bool blkc_ready(void);        /* the driver reported a usable device */
-uint64_t blkc_capacity(void); /* sectors, 0 until ready */
-/* cb(0) or cb(-errno) once the driver reported PG_BLK_READY (or died
+/* Up to two disks (the file system's and swap), each a "unit" with a
+ * driver task of its own. */
+#define BLKC_UNITS 2
+
+/* Find the nth bootinfo device with virtio_id 2, make its handle and
+ * spawn "blk" with it as unit `unit`: 0, -ENODEV when there is no such
+ * disk (or the unit is taken), or the error. */
+long blkc_start(long platform_handle, unsigned nth, unsigned unit);
+bool blkc_ready(unsigned unit);        /* the driver reported a usable device */
+uint64_t blkc_capacity(unsigned unit); /* sectors, 0 until ready */
+/* cb(0) or cb(-errno) once unit 0's driver reported PG_BLK_READY (or died
  * first: -EIO); only after blkc_start returned 0. Set it before the pager
- * loop runs. */
+ * loop runs. blkc_on_ready_unit: the same for any unit, told which. */
 void blkc_on_ready(void (*cb)(int status));
+void blkc_on_ready_unit(unsigned unit, void (*cb)(unsigned unit, int status));
 void blkc_submit(struct blk_io *io);
 /* PG_BLK_ATTACH/READY/DONE: from the driver's pid only (EPERM otherwise).
  * Returns whether *m holds a reply, like the other *_call functions. */
 bool blkc_call(struct proc *p, struct msg *m);
-long blkc_driver_pid(void); /* 0 when no driver runs */
-/* The driver died: reset the device, fail every waiting and in-flight io
- * with -EIO; later submits fail at once. */
-void blkc_driver_died(void);
-const struct blkc_stats *blkc_stats(void);
+long blkc_driver_pid(unsigned unit); /* 0 when no driver runs */
+bool blkc_is_driver(long pid);        /* pid drives one of the disks */
+/* Driver pid died: reset its device, fail every waiting and in-flight io
+ * with -EIO; later submits fail at once. Nothing if pid drives no disk. */
+void blkc_driver_died(long pid);
+const struct blkc_stats *blkc_stats(unsigned unit);
 
 /* vm.c: map frames pa[0..n) at va in p, read-write, in a region of their
  * own; p holds a reference on each until it exits. */

@@ -57,7 +57,7 @@ static void blkt_dead_done(struct blk_io *io, int status)
 
 static void blkt_death(void)
 {
-	struct proc *drv = proc_find(blkc_driver_pid());
+	struct proc *drv = proc_find(blkc_driver_pid(0));
 	uint64_t before = frames_free_count(&pg_frames);
 	/* What its death gives back: its pages (the ring and DMA frames among
 	 * them: our own reference on those goes too) and its page map's nodes. */
@@ -76,13 +76,13 @@ static void blkt_death(void)
 	tap_eq(frames_free_count(&pg_frames) - before, back, "its frames and the ring's came back");
 	blkt.pending = 1;
 	blkc_submit(&blkt.io[0]);
-	tap_check(blkt.pending == 0 && blkt.bad == 0 && !blkc_ready() && !blkc_driver_pid(),
+	tap_check(blkt.pending == 0 && blkt.bad == 0 && !blkc_ready(0) && !blkc_driver_pid(0),
 		  "after it, a submit fails at once with EIO");
 }
 
 static void blkt_finish(void)
 {
-	const struct blkc_stats *st = blkc_stats();
+	const struct blkc_stats *st = blkc_stats(0);
 	tap_eq(st->reads - blkt.base.reads, BLKT_N + 2, "reads counted");
 	tap_eq(st->writes - blkt.base.writes, BLKT_N, "writes counted");
 	tap_eq(st->sectors - blkt.base.sectors, (2 * BLKT_N + 2) * 8, "sectors counted");
@@ -111,7 +111,7 @@ static void blkt_err_done(struct blk_io *io, int status)
 
 static void blkt_errors(void)
 {
-	uint64_t cap = blkc_capacity(), pa = blkt.rf[0];
+	uint64_t cap = blkc_capacity(0), pa = blkt.rf[0];
 	struct blk_io *e = blkt.err;
 	blkt_rw(&e[0], BLK_OP_READ, cap - 4, pa, blkt_err_done);
 	blkt_rw(&e[1], BLK_OP_READ, cap, pa, blkt_err_done);
@@ -230,12 +230,12 @@ static bool blkt_frames(void)
 void blkc_selftest(int status)
 {
 	tap_plan(21);
-	tap_check(status == 0 && blkc_capacity() == BLKT_SECTORS,
+	tap_check(status == 0 && blkc_capacity(0) == BLKT_SECTORS,
 		  "driver ready (status %d), capacity %lu sectors", status,
-		  (unsigned long)blkc_capacity());
-	if (status || blkc_capacity() != BLKT_SECTORS || !blkt_frames())
+		  (unsigned long)blkc_capacity(0));
+	if (status || blkc_capacity(0) != BLKT_SECTORS || !blkt_frames())
 		sys_poweroff(H_PLATFORM, 1);
-	blkt.base = *blkc_stats();
+	blkt.base = *blkc_stats(0);
 	blkt.pending = BLKT_N;
 	for (int i = 0; i < BLKT_N; i++) {
 		blkt_rw(&blkt.io[i], BLK_OP_WRITE, blkt_sector(i), blkt.wf[i], blkt_write_done);

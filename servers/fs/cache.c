@@ -26,6 +26,13 @@ struct cache_stats cache_stats;
 void (*cache_done_hook)(void);
 
 static struct cpage *hash[HASH_SIZE];
+int cache_swap_unit = -1; /* the swap disk's blkc unit, -1: none */
+unsigned cache_root_unit;  /* the file system's */
+
+static uint8_t cpage_unit(const struct cpage *cp)
+{
+	return (uint8_t)(cp->ino == CACHE_SWAP ? (unsigned)cache_swap_unit : cache_root_unit);
+}
 static struct cpage lru = {.prev = &lru, .next = &lru}; /* next = coldest */
 static uint32_t bsize = 1024, bpp = 4;                    /* block size, blocks per page */
 static bool write_failed;
@@ -155,10 +162,17 @@ static bool cache_starved(void)
 	return true;
 }
 
+bool (*cache_room_hook)(void);
+
 uint64_t cache_frame_alloc(void)
 {
 	if (frames_free_count(&pg_frames) < CACHE_LOW)
 		cache_reclaim(32); /* clean pages first: nothing to write */
+	if (!cache_urgent && cache_room_hook && !cache_room_hook()) {
+		cache_miss = NULL; /* page-out started: wait for its writes */
+		cache_miss_epoch = cache_epoch;
+		return 0;
+	}
 	if (cache_starved())
 		return 0;
 	return frames_alloc(&pg_frames);
@@ -197,6 +211,7 @@ unsigned cache_reclaim(unsigned n)
 		nx = cp->next;
 		if ((cp->flags & ~CP_ORPHAN) == CP_VALID && cp->epoch != cache_epoch &&
 		    frame_refs(cp->pa) == 1) {
+			cache_stats.dropped += cp->ino != CACHE_SWAP;
 			cache_remove(cp);
 			got++;
 		}
@@ -227,6 +242,8 @@ unsigned cache_inflight(void) { return inflight; }
 static uint64_t write_gen, flushed_gen, flush_target;
 static bool flushing;
 
+static void cache_swap_write_failed(struct cpage *cp);
+
 static void cio_done(struct blk_io *io, int status)
 {
 	struct cio *c = (struct cio *)io;
@@ -247,7 +264,9 @@ static void cio_done(struct blk_io *io, int status)
 		struct cpage *cp = c->page[i];
 		/* A page of several requests failed if any of them did, not
 		 * only its last one. */
-		if (status && write) {
+		if (status && write && cp->ino == CACHE_SWAP) {
+			cache_swap_write_failed(cp); /* the frame keeps the only copy */
+		} else if (status && write) {
 			write_failed = true;
 			if (!(cp->flags & CP_ORPHAN)) /* a freed block's stale data stays out */
 				cache_dirty(cp); /* still not on disk */
@@ -283,6 +302,7 @@ static struct cio *cio_new(uint8_t op, uint64_t sector)
 	if (c) {
 		memset(c, 0, sizeof *c);
 		c->io.op = op;
+		c->io.unit = (uint8_t)cache_root_unit;
 		c->io.sector = sector;
 		c->io.done = cio_done;
 	}
@@ -325,7 +345,9 @@ static void cio_add(struct cio_builder *b, struct cpage *cp, uint32_t blk, uint6
 {
 	uint64_t sector = (uint64_t)blk * (bsize / 512);
 	struct cio *c = b->cur;
-	bool fits = c && sector == b->next_sector && (cio_has_page(c, cp) || c->npages < IO_PAGES);
+	uint8_t unit = cpage_unit(cp);
+	bool fits = c && c->io.unit == unit && sector == b->next_sector &&
+		    (cio_has_page(c, cp) || c->npages < IO_PAGES);
 	struct blk_seg *last = c && c->io.nseg ? &c->io.seg[c->io.nseg - 1] : NULL;
 	/* A segment grows only inside its frame (the driver's rule), even when
 	 * the next frame happens to follow in physical memory. */
@@ -341,6 +363,7 @@ static void cio_add(struct cio_builder *b, struct cpage *cp, uint32_t blk, uint6
 			cp->flags |= CP_UNQUEUED; /* a read: not valid; a write: dirty again */
 			return;
 		}
+		c->io.unit = unit;
 		c->io.seg[c->io.nseg++] = (struct blk_seg){.pa = pa, .len = bsize};
 	}
 	if (!cio_has_page(c, cp)) {
@@ -357,14 +380,15 @@ static void cio_flush(struct cio_builder *b)
 	b->cur = NULL;
 }
 
-void cache_read_raw(uint64_t off, uint32_t len, uint64_t pa, void (*done)(void *, int),
-		    void *arg)
+void cache_read_raw(unsigned unit, uint64_t off, uint32_t len, uint64_t pa,
+		    void (*done)(void *, int), void *arg)
 {
 	struct cio *c = cio_new(BLK_OP_READ, off / 512);
 	if (!c) {
 		done(arg, -ENOMEM);
 		return;
 	}
+	c->io.unit = (uint8_t)unit;
 	c->io.nseg = 1;
 	c->io.seg[0] = (struct blk_seg){.pa = pa, .len = len};
 	c->raw_done = done;
@@ -783,7 +807,7 @@ bool cache_sync(uint32_t ino)
 		return false; /* the writes that may hold freed blocks finish first */
 	write_barrier = false;
 	for (struct cpage *cp = dirty_list.dnext; cp != &dirty_list; cp = cp->dnext) {
-		bool mine = !ino || cp->ino == ino || cp->ino == CACHE_DEV;
+		bool mine = !ino || cp->ino == ino || (cp->ino == CACHE_DEV && ino != CACHE_SWAP);
 		busy |= mine;
 		if (!mine || (cp->flags & (CP_WRITING | CP_READING)))
 			continue;
@@ -850,3 +874,73 @@ bool cache_busy(uint32_t ino, uint64_t idx)
 }
 
 bool cache_cached(uint32_t ino, uint64_t idx) { return cache_find(ino, idx) != NULL; }
+
+/* ---- swap pages ---------------------------------------------------------- */
+
+/* Swap slot s is the page (CACHE_SWAP, s); its blocks, in file-system
+ * block units, are s * bpp .. s * bpp + bpp - 1 of the swap unit. */
+static void cache_swap_blocks(struct cpage *cp)
+{
+	for (unsigned k = 0; k < bpp; k++)
+		cp->pblk[k] = (uint32_t)(cp->idx * bpp + k);
+}
+
+struct cpage *cache_swap_out(uint64_t slot, uint64_t pa)
+{
+	struct cpage *cp = cache_new_in(CACHE_SWAP, slot, pa);
+	if (!cp)
+		return NULL;
+	cache_swap_blocks(cp);
+	cp->flags = CP_VALID;
+	lru_unlink(cp); /* coldest: reclaimed first once written */
+	cp->next = lru.next;
+	cp->prev = &lru;
+	lru.next->prev = cp;
+	lru.next = cp;
+	cache_dirty(cp);
+	return cp;
+}
+
+struct cpage *cache_swap_in(uint64_t slot, int *err)
+{
+	struct cpage *cp = cache_find(CACHE_SWAP, slot);
+	if (cp)
+		return cache_ready(cp, err);
+	if (!(cp = cache_new(CACHE_SWAP, slot))) {
+		*err = cache_waiting() ? -EAGAIN : -ENOMEM;
+		return NULL;
+	}
+	cache_swap_blocks(cp);
+	struct cio_builder b = {.op = BLK_OP_READ};
+	cache_read_blocks(&b, cp);
+	cio_flush(&b);
+	cache_read_queued(cp);
+	return cache_ready(cp, err);
+}
+
+uint64_t cache_swap_forget(uint64_t slot)
+{
+	struct cpage *cp = cache_find(CACHE_SWAP, slot);
+	if (!cp)
+		return 0;
+	if (cp->flags & (CP_READING | CP_WRITING)) { /* freed when its I/O is done */
+		cache_unhash(cp);
+		cache_undirty(cp);
+		return 0;
+	}
+	uint64_t pa = cp->pa;
+	bool mapped = frame_refs(pa) > 1;
+	cache_remove(cp);
+	return mapped ? pa : 0;
+}
+
+uint64_t cache_swap_write_errors;
+
+/* The swap disk refused a page: the frame holds its only copy, so it
+ * stays, never reclaimed nor written again, until its slot is freed. */
+static void cache_swap_write_failed(struct cpage *cp)
+{
+	cache_swap_write_errors++;
+	if (!(cp->flags & CP_ORPHAN))
+		cp->flags |= CP_ANON;
+}

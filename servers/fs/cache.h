@@ -27,6 +27,7 @@
 #include "frames.h"
 
 #define CACHE_DEV 0     /* the "inode" of metadata blocks: idx is a block number */
+#define CACHE_SWAP 0xffffffffu /* the "inode" of swap pages: idx is a swap slot */
 #define CACHE_BPP_MAX 4 /* blocks per page at the smallest block size (1 KiB) */
 
 enum {
@@ -52,6 +53,7 @@ struct cpage {
 
 struct cache_stats {
 	uint64_t pages, dirty, reads, writes, read_blocks, write_blocks, errors;
+	uint64_t dropped; /* clean file pages reclaimed (not swap pages) */
 };
 
 extern struct ext2_fs cache_fs;       /* the mounted file system */
@@ -72,8 +74,8 @@ extern bool cache_urgent;
 void cache_init(uint32_t block_size);
 /* Device bytes [off, off + len) (len <= 4096) into frame pa, then
  * done(arg, status): for the superblock before ext2 is mounted. */
-void cache_read_raw(uint64_t off, uint32_t len, uint64_t pa, void (*done)(void *, int),
-		    void *arg);
+void cache_read_raw(unsigned unit, uint64_t off, uint32_t len, uint64_t pa,
+		    void (*done)(void *, int), void *arg);
 
 /* File page idx of inode ino (size bytes long), read from disk if needed.
  * overwrite: the caller will write the whole valid part, so a missing page
@@ -113,6 +115,26 @@ bool cache_flush(void);
 bool cache_busy(uint32_t ino, uint64_t idx); /* that page is being read */
 bool cache_cached(uint32_t ino, uint64_t idx);
 unsigned cache_inflight(void); /* driver requests not finished yet */
+
+/* Swap pages (servers/swap.c, evict.c): the page cache is the swap cache.
+ * cache_swap_unit is the swap disk's blkc unit (-1: none), cache_root_unit
+ * the file system's. A swap page is written like any dirty page
+ * (cache_sync(CACHE_SWAP) writes only those) and, once clean and
+ * unmapped, reclaimed before any other. */
+extern int cache_swap_unit;
+extern unsigned cache_root_unit;
+extern uint64_t cache_swap_write_errors; /* swap pages the disk refused */
+/* Frame pa (the caller's reference stays its own) becomes the dirty page
+ * of slot; NULL: no memory for the page record. */
+struct cpage *cache_swap_out(uint64_t slot, uint64_t pa);
+/* The page of slot, read if needed: as cache_file_page. */
+struct cpage *cache_swap_in(uint64_t slot, int *err);
+/* Slot was freed: its page leaves the cache. Returns its frame if
+ * processes still map it (now theirs alone), else 0. */
+uint64_t cache_swap_forget(uint64_t slot);
+/* Asked before every frame is handed out: false when the request must
+ * wait for page-out (evict.c); NULL: never. */
+extern bool (*cache_room_hook)(void);
 
 extern struct frames root_frames;
 static inline void *cache_data(const struct cpage *cp) { return frames_va(&root_frames, cp->pa); }

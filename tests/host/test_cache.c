@@ -295,7 +295,7 @@ static void cache_mount(void)
 	frame_get(pa); /* the pager's, while the driver fills it */
 	int st = 1;
 	nlog = 0;
-	cache_read_raw(1024, 1024, pa, raw_done, &st);
+	cache_read_raw(0, 1024, 1024, pa, raw_done, &st);
 	CHECK_EQ(nq, 1);
 	CHECK_EQ(logv[0].sector, 2);
 	CHECK_EQ(logv[0].nseg, 1);

@@ -1,0 +1,504 @@
+/*
+ * evict.c (servers/) - page-out: the swap area's slots, the eviction
+ * policies (servers/policy/) over the frames of process pages, the frame
+ * limit and per-process resident limits, and PG_PAGERCTL. Layer: the root
+ * pager. The call order of an eviction is in docs/design.md ("Page-out").
+ * Invariants:
+ *  - a frame is tracked (in exactly one policy instance: the global one or
+ *    one process's local one) iff it holds a process page that is no page
+ *    cache page: anonymous, heap, stack, private copies. All holders of a
+ *    tracked frame map it at the same virtual page, frame_vpn (fork keeps
+ *    addresses; lent frames are never tracked), so eviction finds them;
+ *  - swap_ref[s] counts the shadow entries PM_SWAP | s << 12 of every
+ *    process; slot s is free iff swap_ref[s] == 0; slot 0 is the header;
+ *  - the swap copy of a slot is in the page cache as (CACHE_SWAP, s) while
+ *    being written or read, and after until reclaimed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blk/blkc.h"
+#include "fs/cache.h"
+#include "pager.h"
+#include "policy/policy.h"
+
+#define PG 4096UL
+#define EV_NONE 0       /* frame_owner: not tracked */
+#define EV_GLOBAL 1     /* in the global instance */
+#define EV_LOCAL0 2     /* 2 + k: in the local instance of process slot k */
+#define EV_BATCH 16     /* pages written to swap per shortage: one request */
+
+struct evpol {
+	struct pol pol;
+	void *arena;
+	uint32_t *slot_frame; /* slot -> frame index */
+	uint32_t *free_slot;  /* removed slots, reused first */
+	uint32_t nfree, nused;
+};
+
+static struct evpol global;
+static struct evpol *local[MAX_PROCS];
+static uint8_t *frame_owner;   /* EV_* per grant frame */
+static uint32_t *frame_slot;   /* its slot in that instance */
+static uint32_t *frame_vpn;    /* where its holders map it */
+static uint32_t *frame_epoch;  /* the request that last used it */
+static uint64_t nframes, ntracked, ev_limit;
+static char ev_policy_name[16] = "clock";
+static uint64_t ev_seed = 1;
+struct ev_stats ev_stats;
+
+static uint16_t *swap_ref;
+static uint64_t swap_nslots, swap_hint;
+
+static uint64_t fidx(uint64_t pa) { return (pa - pg_frames.base) / PG; }
+static uint64_t fpa(uint64_t f) { return pg_frames.base + f * PG; }
+
+/* ---- swap slots ---------------------------------------------------------- */
+
+/* Page 0 of a Linux swap area (mkswap): "SWAPSPACE2" at its end, version
+ * 1 at byte 1024, then the last usable page. */
+bool swap_header_ok(const uint8_t *page0, uint64_t sectors, uint64_t *slots)
+{
+	uint32_t version, last;
+	memcpy(&version, page0 + 1024, 4);
+	memcpy(&last, page0 + 1028, 4);
+	if (memcmp(page0 + 4086, "SWAPSPACE2", 10) || version != 1 || last < 1)
+		return false;
+	uint64_t n = (uint64_t)last + 1, fit = sectors / 8;
+	*slots = n < fit ? n : fit;
+	if (*slots > 0xffffffffULL / 4) /* block numbers are 32 bits (1 KiB blocks) */
+		*slots = 0xffffffffULL / 4;
+	return *slots > 1;
+}
+
+void swap_init(unsigned unit, uint64_t slots)
+{
+	swap_ref = calloc(slots, sizeof *swap_ref);
+	if (!swap_ref)
+		return;
+	swap_nslots = slots;
+	swap_hint = 1;
+	cache_swap_unit = (int)unit;
+}
+
+/* A free slot (reference count still 0), or 0 when swap is full. Slots are
+ * handed out in address order from where the last one was, so a batch is
+ * one contiguous write. */
+static uint64_t swap_alloc(void)
+{
+	for (uint64_t i = 0; i < swap_nslots; i++) {
+		uint64_t s = swap_hint + i < swap_nslots ? swap_hint + i : swap_hint + i - swap_nslots + 1;
+		if (s && !swap_ref[s]) {
+			swap_hint = s + 1 < swap_nslots ? s + 1 : 1;
+			return s;
+		}
+	}
+	return 0;
+}
+
+void swap_get(uint64_t slot) { swap_ref[slot]++; }
+uint32_t swap_refs(uint64_t slot) { return swap_ref[slot]; }
+
+uint64_t swap_put(uint64_t slot)
+{
+	if (--swap_ref[slot])
+		return 0;
+	ev_stats.swap_used--;
+	return cache_swap_forget(slot);
+}
+
+/* ---- policy instances ---------------------------------------------------- */
+
+static int ev_make(struct evpol *ep, const struct pol_ops *ops, uint32_t frames)
+{
+	size_t need = pol_arena_size(ops, frames);
+	memset(ep, 0, sizeof *ep);
+	ep->arena = need ? malloc(need) : NULL;
+	ep->slot_frame = malloc(frames * sizeof *ep->slot_frame);
+	ep->free_slot = malloc(frames * sizeof *ep->free_slot);
+	if (!ep->arena || !ep->slot_frame || !ep->free_slot ||
+	    pol_create(&ep->pol, ops, frames, ev_seed, ep->arena, need) < 0) {
+		free(ep->arena);
+		free(ep->slot_frame);
+		free(ep->free_slot);
+		memset(ep, 0, sizeof *ep);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ev_unmake(struct evpol *ep)
+{
+	free(ep->arena);
+	free(ep->slot_frame);
+	free(ep->free_slot);
+	memset(ep, 0, sizeof *ep);
+}
+
+static struct evpol *ev_of(uint8_t owner)
+{
+	return owner == EV_GLOBAL ? &global : owner >= EV_LOCAL0 ? local[owner - EV_LOCAL0] : NULL;
+}
+
+/* Page ids for the policies' histories (CAR): the virtual page, and the
+ * process for the global instance. */
+static uint64_t ev_page_id(uint8_t owner, long pid, uint64_t vpn)
+{
+	return owner == EV_GLOBAL ? (uint64_t)pid << 32 | vpn : vpn;
+}
+
+static void ev_add(struct evpol *ep, uint8_t owner, uint64_t f, uint64_t id)
+{
+	uint32_t s = ep->nfree ? ep->free_slot[--ep->nfree] : ep->nused++;
+	ep->slot_frame[s] = (uint32_t)f;
+	frame_owner[f] = owner;
+	frame_slot[f] = s;
+	pol_add(&ep->pol, s, id, POL_DIRTY); /* anonymous: swap has no copy */
+	ntracked++;
+}
+
+/* The frame's page left without being chosen (freed, lent, exit). */
+static void ev_forget(uint64_t f)
+{
+	struct evpol *ep = ev_of(frame_owner[f]);
+	if (ep) {
+		pol_remove(&ep->pol, frame_slot[f]);
+		ep->free_slot[ep->nfree++] = frame_slot[f];
+		ntracked--;
+	}
+	frame_owner[f] = EV_NONE;
+}
+
+void ev_untrack(uint64_t pa)
+{
+	if (frame_owner && frame_owner[fidx(pa)])
+		ev_forget(fidx(pa));
+}
+
+void ev_touch(uint64_t pa) { frame_epoch[fidx(pa)] = cache_epoch; }
+
+/* ---- page-out ------------------------------------------------------------ */
+
+/* Move frame f (out of every policy) to a new swap slot: every process
+ * holding it at frame_vpn gets a swap entry instead. False when swap is
+ * full or the page cannot go (nothing was changed then). */
+static bool ev_page_out(uint64_t f)
+{
+	uint64_t pa = fpa(f), va = (uint64_t)frame_vpn[f] * PG, slot = swap_alloc();
+	if (!slot || !cache_swap_out(slot, pa))
+		return false;
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = proc_slot(i);
+		uint64_t *e = q->state == P_LIVE ? pagemap_find(&pg_frames, &q->pages, va / PG) : NULL;
+		if (!e || (*e & PM_SWAP) || (*e & ~PM_FLAGS) != pa)
+			continue;
+		sys_unmap(q->task, va, 1);
+		*e = slot << 12 | PM_SWAP;
+		q->resident--;
+		q->swapped++;
+		swap_ref[slot]++;
+		frame_put(pa);
+	}
+	if (swap_ref[slot]) /* else a stray frame: the cache lets it go */
+		ev_stats.swap_used++;
+	ev_stats.pageouts++;
+	ev_stats.evictions++;
+	return true;
+}
+
+/* Read and clear the A bits of ep's frames mapped in p, a run of
+ * consecutive pages per call; each referenced page is pol_ref'ed. */
+#define EV_RUN 512
+struct ev_run {
+	struct evpol *ep;
+	struct proc *p;
+	uint8_t owner;
+	uint64_t lo, n;
+	uint32_t slot[EV_RUN]; /* the policy slot of each page of the run */
+};
+
+static void ev_run_flush(struct ev_run *r)
+{
+	static uint8_t ad[EV_RUN];
+	if (r->n && sys_ad_clear(r->p->task, r->lo * PG, r->n, ad) == 0)
+		for (uint64_t i = 0; i < r->n; i++)
+			if (ad[i] & AD_ACCESSED)
+				pol_ref(&r->ep->pol, r->slot[i]);
+	r->n = 0;
+}
+
+static void ev_run_page(uint64_t vpn, uint64_t *e, void *ctx)
+{
+	struct ev_run *r = ctx;
+	uint64_t pa = *e & ~PM_FLAGS;
+	bool mine = !(*e & PM_SWAP) && pa >= pg_frames.base && pa < pg_frames.end &&
+		    frame_owner[fidx(pa)] == r->owner;
+	if (r->n && (!mine || vpn != r->lo + r->n || r->n == EV_RUN))
+		ev_run_flush(r);
+	if (!mine)
+		return;
+	if (!r->n)
+		r->lo = vpn;
+	r->slot[r->n++] = frame_slot[fidx(pa)];
+}
+
+static void ev_harvest(struct evpol *ep, uint8_t owner, struct proc *only)
+{
+	static struct ev_run r;
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = only ? only : proc_slot(i);
+		if (q->state == P_LIVE && q->task > 0 && q->resident) {
+			r = (struct ev_run){.ep = ep, .p = q, .owner = owner};
+			pagemap_walk(&pg_frames, &q->pages, ev_run_page, &r);
+			ev_run_flush(&r);
+		}
+		if (only)
+			break;
+	}
+}
+
+/* One victim of ep, not used by the request being served (its pointers
+ * into the frame are live); such a page is put back as a new one. */
+static uint64_t ev_victim(struct evpol *ep, uint64_t incoming)
+{
+	for (int tries = 0; tries < 8 && ep->pol.nres; tries++) {
+		uint32_t s = pol_victim(&ep->pol, POL_PREFER_CLEAN, incoming);
+		if (s == POL_NONE)
+			return UINT64_MAX;
+		uint64_t f = ep->slot_frame[s], id = ep->pol.slot[s].page;
+		uint8_t owner = frame_owner[f];
+		ep->free_slot[ep->nfree++] = s;
+		frame_owner[f] = EV_NONE;
+		ntracked--;
+		if (frame_epoch[f] != cache_epoch)
+			return f;
+		ev_add(ep, owner, f, id);
+	}
+	return UINT64_MAX;
+}
+
+/* Evict one page of ep (whose frames are marked owner) to swap; false if
+ * none could go. */
+static bool ev_evict(struct evpol *ep, uint8_t owner, uint64_t incoming)
+{
+	uint64_t f = ev_victim(ep, incoming);
+	if (f == UINT64_MAX)
+		return false;
+	if (ev_page_out(f))
+		return true;
+	ev_add(ep, owner, f, frame_vpn[f]); /* swap full: the page stays */
+	return false;
+}
+
+/* cache_room_hook: make room before a frame is handed out. Clean cached
+ * pages go first (nothing to write), then a batch of process pages to
+ * swap; the request waits for those writes. */
+static bool ev_short(void)
+{
+	return (ev_limit && ntracked + cache_stats.pages >= ev_limit) ||
+	       frames_free_count(&pg_frames) < 32;
+}
+
+static bool ev_room(void)
+{
+	if (!ev_short())
+		return true;
+	if (cache_reclaim(1))
+		return true;
+	if (!swap_nslots || !global.pol.nres)
+		return true; /* nothing to page out: over the limit, or out of memory */
+	if (cache_inflight())
+		return false; /* writes on their way free frames: wait for them */
+	ev_harvest(&global, EV_GLOBAL, NULL);
+	unsigned n = 0;
+	while (n < EV_BATCH && ev_evict(&global, EV_GLOBAL, POL_NEVER))
+		n++;
+	if (!n)
+		return true;
+	cache_sync(CACHE_SWAP);
+	return false;
+}
+
+/* ---- tracking: vm.c's hooks ---------------------------------------------- */
+
+void ev_track(struct proc *p, uint64_t va, uint64_t pa)
+{
+	uint64_t f = fidx(pa);
+	if (!frame_owner || frame_owner[f] || blkc_is_driver(p->pid))
+		return; /* a driver's pages stay: page-in needs it */
+	frame_vpn[f] = (uint32_t)(va / PG);
+	frame_epoch[f] = cache_epoch;
+	struct evpol *ep = local[p->slot];
+	if (!ep) {
+		ev_add(&global, EV_GLOBAL, f, ev_page_id(EV_GLOBAL, p->pid, va / PG));
+		return;
+	}
+	if (ep->pol.nres >= ep->pol.frames && swap_nslots) { /* local replacement */
+		ev_harvest(ep, (uint8_t)(EV_LOCAL0 + p->slot), p);
+		static unsigned unwritten;
+		if (ev_evict(ep, (uint8_t)(EV_LOCAL0 + p->slot), va / PG) && ++unwritten == EV_BATCH) {
+			unwritten = 0;
+			cache_sync(CACHE_SWAP); /* one request for a batch */
+		}
+	}
+	if (ep->pol.nres < ep->pol.frames)
+		ev_add(ep, (uint8_t)(EV_LOCAL0 + p->slot), f, va / PG);
+	else
+		ev_add(&global, EV_GLOBAL, f, ev_page_id(EV_GLOBAL, p->pid, va / PG));
+}
+
+/* A frame whose swap slot was freed while processes map it: theirs now. */
+void ev_adopt(uint64_t pa)
+{
+	if (!frame_owner[fidx(pa)])
+		ev_add(&global, EV_GLOBAL, fidx(pa), frame_vpn[fidx(pa)]);
+}
+
+/* p ends: its local pages (still held by a child, say) join the global. */
+void ev_proc_gone(struct proc *p)
+{
+	struct evpol *ep = local[p->slot];
+	if (!ep)
+		return;
+	for (uint64_t f = 0; f < nframes && ep->pol.nres; f++) {
+		if (frame_owner[f] == EV_LOCAL0 + p->slot) {
+			ev_forget(f);
+			ev_add(&global, EV_GLOBAL, f, frame_vpn[f]);
+		}
+	}
+	ev_unmake(ep);
+	free(ep);
+	local[p->slot] = NULL;
+}
+
+/* ---- setup and PG_PAGERCTL ----------------------------------------------- */
+
+static const struct pol_ops *ev_ops(const char *name, long *err)
+{
+	const struct pol_ops *ops = pol_find(name);
+	*err = !ops ? -ENOENT : (ops->flags & (POL_F_SIM_ONLY | POL_F_FUTURE)) ? -EINVAL : 0;
+	return *err ? NULL : ops;
+}
+
+/* A new global instance of ops; the frames tracked so far join it in
+ * frame order. */
+static long ev_set_policy(const char *name, uint64_t seed)
+{
+	long e;
+	const struct pol_ops *ops = ev_ops(name, &e);
+	struct evpol fresh;
+	if (!ops)
+		return e;
+	uint64_t old_seed = ev_seed;
+	ev_seed = seed;
+	if (ev_make(&fresh, ops, (uint32_t)nframes) < 0) {
+		ev_seed = old_seed;
+		return -ENOMEM;
+	}
+	ev_unmake(&global);
+	global = fresh;
+	for (uint64_t f = 0; f < nframes; f++)
+		if (frame_owner[f] == EV_GLOBAL) {
+			frame_owner[f] = EV_NONE;
+			ntracked--;
+			ev_add(&global, EV_GLOBAL, f, frame_vpn[f]);
+		}
+	snprintf(ev_policy_name, sizeof ev_policy_name, "%s", name);
+	return 0;
+}
+
+static long ev_set_rlimit(struct proc *p, uint64_t n)
+{
+	if (n > PCTL_RLIMIT_MAX)
+		return -EINVAL;
+	ev_proc_gone(p); /* its old local pages join the global instance */
+	p->rlimit = n;
+	if (!n)
+		return 0;
+	long e;
+	const struct pol_ops *ops = ev_ops(ev_policy_name, &e);
+	struct evpol *ep = malloc(sizeof *ep);
+	if (!ops || !ep || ev_make(ep, ops, (uint32_t)n) < 0) {
+		free(ep);
+		p->rlimit = 0;
+		return -ENOMEM;
+	}
+	local[p->slot] = ep;
+	return 0;
+}
+
+void ev_init(const char *bootargs)
+{
+	nframes = (pg_frames.end - pg_frames.base) / PG;
+	frame_owner = calloc(nframes, 1);
+	frame_slot = calloc(nframes, sizeof *frame_slot);
+	frame_vpn = calloc(nframes, sizeof *frame_vpn);
+	frame_epoch = calloc(nframes, sizeof *frame_epoch);
+	char name[16] = "clock", num[24] = "";
+	const char *a;
+	if ((a = strstr(bootargs, "policy=")) && (a == bootargs || a[-1] == ' '))
+		sscanf(a + 7, "%15[^ ]", name);
+	if ((a = strstr(bootargs, "seed=")) && (a == bootargs || a[-1] == ' '))
+		sscanf(a + 5, "%23[^ ]", num);
+	uint64_t seed = num[0] ? strtoull(num, NULL, 0) : 1;
+	if (!frame_owner || !frame_slot || !frame_vpn || !frame_epoch ||
+	    (ev_set_policy(name, seed) < 0 && ev_set_policy("clock", seed) < 0)) {
+		printf("pager: no memory for page-out: it is off\n");
+		free(frame_owner);
+		frame_owner = NULL;
+		return;
+	}
+	if ((a = strstr(bootargs, "frames=")) && (a == bootargs || a[-1] == ' '))
+		ev_limit = strtoull(a + 7, NULL, 0);
+	if (ev_limit && ev_limit < PCTL_LIMIT_MIN)
+		ev_limit = PCTL_LIMIT_MIN;
+	cache_room_hook = ev_room;
+}
+
+static long ev_stat(struct proc *p, uint64_t ubuf)
+{
+	struct pg_pagerstat st = {.seed = ev_seed, .limit = ev_limit,
+				  .frames_used = ntracked + cache_stats.pages,
+				  .faults = ev_stats.faults, .evictions = ev_stats.evictions,
+				  .pageins = ev_stats.pageins, .pageouts = ev_stats.pageouts,
+				  .writebacks = ev_stats.writebacks, .drops = cache_stats.dropped,
+				  .swap_slots = swap_nslots ? swap_nslots - 1 : 0,
+				  .swap_used = ev_stats.swap_used,
+				  .self_faults = p->faults, .self_pageins = p->pageins,
+				  .self_resident = p->resident, .self_swapped = p->swapped,
+				  .self_rlimit = p->rlimit};
+	snprintf(st.policy, sizeof st.policy, "%s", ev_policy_name);
+	return vm_copy_out(p, ubuf, &st, sizeof st);
+}
+
+long ev_call(struct proc *p, const struct msg *m)
+{
+	char name[16];
+	long r;
+	if (!frame_owner)
+		return -ENOSYS;
+	switch (m->w[0]) {
+	case PCTL_STAT:
+		r = ev_stat(p, m->w[1]);
+		return r < 0 ? r : 0;
+	case PCTL_POLICY:
+		if ((r = vm_string_in(p, name, m->w[1], sizeof name)) < 0)
+			return r == -ENAMETOOLONG ? -ENOENT : r;
+		return ev_set_policy(name, m->w[2]);
+	case PCTL_LIMIT:
+		if (m->w[1] && m->w[1] < PCTL_LIMIT_MIN)
+			return -EINVAL;
+		ev_limit = m->w[1];
+		return 0;
+	case PCTL_RLIMIT: {
+		struct proc *q = m->w[1] ? proc_find((long)m->w[1]) : p;
+		if (!q || q->state != P_LIVE)
+			return -ESRCH;
+		return ev_set_rlimit(q, m->w[2]);
+	}
+	default:
+		return -EINVAL;
+	}
+}
