@@ -90,6 +90,9 @@
 #define PCTL_RLIMIT 3 /* w1 = pid (0 = the caller), w2 = resident pages, 0 =
 			 none: the pages it brings in from now on are replaced
 			 among themselves (local replacement) -> 0 */
+#define PCTL_HARVEST 4 /* read and clear the A bits of the caller's pages into
+			  their policy (what every eviction does first) -> 0;
+			  for benchmarks */
 #define PCTL_LIMIT_MIN 64
 #define PCTL_RLIMIT_MAX 65536
 

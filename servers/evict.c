@@ -294,31 +294,33 @@ static bool ev_evict(struct evpol *ep, uint8_t owner, uint64_t incoming)
 
 /* cache_room_hook: make room before a frame is handed out. Clean cached
  * pages go first (nothing to write), then a batch of process pages to
- * swap; the request waits for those writes. */
-static bool ev_short(void)
+ * swap; the request waits for those writes. At the frame limit with
+ * nothing left to page out (swap full, or none) the frame is refused:
+ * the process that asked is killed for memory, as a full swap must. */
+static int ev_room(void)
 {
-	return (ev_limit && ntracked + cache_stats.pages >= ev_limit) ||
-	       frames_free_count(&pg_frames) < 32;
-}
-
-static bool ev_room(void)
-{
-	if (!ev_short())
-		return true;
+	bool at_limit = ev_limit && ntracked + cache_stats.pages >= ev_limit;
+	if (!at_limit && frames_free_count(&pg_frames) >= 32)
+		return CACHE_ROOM_OK;
 	if (cache_reclaim(1))
-		return true;
-	if (!swap_nslots || !global.pol.nres)
-		return true; /* nothing to page out: over the limit, or out of memory */
+		return CACHE_ROOM_OK;
 	if (cache_inflight())
-		return false; /* writes on their way free frames: wait for them */
-	ev_harvest(&global, EV_GLOBAL, NULL);
+		return CACHE_ROOM_WAIT; /* writes on their way free frames */
 	unsigned n = 0;
-	while (n < EV_BATCH && ev_evict(&global, EV_GLOBAL, POL_NEVER))
-		n++;
-	if (!n)
-		return true;
-	cache_sync(CACHE_SWAP);
-	return false;
+	if (swap_nslots && global.pol.nres) {
+		ev_harvest(&global, EV_GLOBAL, NULL);
+		while (n < EV_BATCH && ev_evict(&global, EV_GLOBAL, POL_NEVER))
+			n++;
+	}
+	if (n) {
+		cache_sync(CACHE_SWAP);
+		return CACHE_ROOM_WAIT;
+	}
+	if (at_limit && cache_stats.dirty) {
+		cache_sync(0); /* dirty file pages: written, then dropped */
+		return CACHE_ROOM_WAIT;
+	}
+	return at_limit ? CACHE_ROOM_NONE : CACHE_ROOM_OK;
 }
 
 /* ---- tracking: vm.c's hooks ---------------------------------------------- */
@@ -498,6 +500,12 @@ long ev_call(struct proc *p, const struct msg *m)
 			return -ESRCH;
 		return ev_set_rlimit(q, m->w[2]);
 	}
+	case PCTL_HARVEST:
+		if (local[p->slot])
+			ev_harvest(local[p->slot], (uint8_t)(EV_LOCAL0 + p->slot), p);
+		else
+			ev_harvest(&global, EV_GLOBAL, p);
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -162,17 +162,20 @@ static bool cache_starved(void)
 	return true;
 }
 
-bool (*cache_room_hook)(void);
+int (*cache_room_hook)(void);
 
 uint64_t cache_frame_alloc(void)
 {
 	if (frames_free_count(&pg_frames) < CACHE_LOW)
 		cache_reclaim(32); /* clean pages first: nothing to write */
-	if (!cache_urgent && cache_room_hook && !cache_room_hook()) {
+	int room = !cache_urgent && cache_room_hook ? cache_room_hook() : CACHE_ROOM_OK;
+	if (room == CACHE_ROOM_WAIT) {
 		cache_miss = NULL; /* page-out started: wait for its writes */
 		cache_miss_epoch = cache_epoch;
 		return 0;
 	}
+	if (room == CACHE_ROOM_NONE)
+		return 0;
 	if (cache_starved())
 		return 0;
 	return frames_alloc(&pg_frames);

@@ -132,9 +132,10 @@ struct cpage *cache_swap_in(uint64_t slot, int *err);
 /* Slot was freed: its page leaves the cache. Returns its frame if
  * processes still map it (now theirs alone), else 0. */
 uint64_t cache_swap_forget(uint64_t slot);
-/* Asked before every frame is handed out: false when the request must
- * wait for page-out (evict.c); NULL: never. */
-extern bool (*cache_room_hook)(void);
+/* Asked before every frame is handed out (evict.c; NULL: never): go on,
+ * wait for page-out (the request parks), or refuse (out of memory). */
+enum { CACHE_ROOM_OK, CACHE_ROOM_WAIT, CACHE_ROOM_NONE };
+extern int (*cache_room_hook)(void);
 
 extern struct frames root_frames;
 static inline void *cache_data(const struct cpage *cp) { return frames_va(&root_frames, cp->pa); }
