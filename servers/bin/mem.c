@@ -1,13 +1,40 @@
 /*
  * mem.c (servers/bin/) - the pager's memory counters (pager_meminfo):
  * frames, faults by kind, COW copies and reuses, kills, the page cache
- * (pages held, dirty) and disk blocks read and written; "name value".
+ * (pages held, dirty) and disk blocks read and written; then, when the
+ * pager has page-out (PCTL_STAT succeeds), its policy, frame limit and
+ * eviction and swap counters. "name value" lines.
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "libsys.h"
+
+/* The page-out counters; nothing when PCTL_STAT fails (no page-out). */
+static void print_pagerstat(void)
+{
+	struct pg_pagerstat s;
+	if (pager_ctl(PCTL_STAT, (uint64_t)&s, 0) < 0)
+		return;
+	s.policy[sizeof s.policy - 1] = 0;
+	const struct {
+		const char *name;
+		uint64_t value;
+	} rows[] = {
+		{ "limit", s.limit },
+		{ "evictions", s.evictions },
+		{ "pageins", s.pageins },
+		{ "pageouts", s.pageouts },
+		{ "writebacks", s.writebacks },
+		{ "drops", s.drops },
+		{ "swap_used", s.swap_used },
+		{ "swap_slots", s.swap_slots },
+	};
+	printf("policy %s\n", s.policy);
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		printf("%s %llu\n", rows[i].name, (unsigned long long)rows[i].value);
+}
 
 int main(void)
 {
@@ -38,5 +65,6 @@ int main(void)
 	};
 	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		printf("%s %llu\n", rows[i].name, (unsigned long long)rows[i].value);
+	print_pagerstat();
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * ps.c (servers/bin/) - list the processes the pager knows (pager_ps):
- * pid, parent, state, resident pages, page faults, COW copies and name.
+ * pid, parent, state, resident pages, page faults, COW copies, pages in
+ * swap, pages read back from swap, and name.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,14 +25,14 @@ int main(void)
 		write(2, msg, sizeof msg - 1);
 		return 1;
 	}
-	printf("  PID  PPID STATE  RES FAULTS  COW NAME\n");
+	printf("  PID  PPID STATE  RES FAULTS  COW SWAP PGIN NAME\n");
 	for (long i = 0; i < n; i++) {
 		const struct pg_ps *p = &procs[i];
 		char name[PG_NAME_MAX + 1] = { 0 };
 		memcpy(name, p->name, PG_NAME_MAX);
-		printf("%5d %5d %-6s%4u %6u %4u %s\n", (int)p->pid, (int)p->ppid,
+		printf("%5d %5d %-6s%4u %6u %4u %4u %4u %s\n", (int)p->pid, (int)p->ppid,
 		       state_name(p->state), (unsigned)p->resident, (unsigned)p->faults,
-		       (unsigned)p->cow_copies, name);
+		       (unsigned)p->cow_copies, (unsigned)p->swapped, (unsigned)p->pageins, name);
 	}
 	return 0;
 }
