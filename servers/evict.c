@@ -44,6 +44,8 @@ static uint8_t *frame_owner;   /* EV_* per grant frame */
 static uint32_t *frame_slot;   /* its slot in that instance */
 static uint32_t *frame_vpn;    /* where its holders map it */
 static uint32_t *frame_epoch;  /* the request that last used it */
+static uint32_t *frame_swslot; /* a swap-cache frame mapped by processes: its
+				  slot (still held by others); 0: anonymous */
 static uint64_t nframes, ntracked, ev_limit;
 static char ev_policy_name[16] = "clock";
 static uint64_t ev_seed = 1;
@@ -103,10 +105,16 @@ uint32_t swap_refs(uint64_t slot) { return swap_ref[slot]; }
 
 uint64_t swap_put(uint64_t slot)
 {
+	bool still_cached;
 	if (--swap_ref[slot])
 		return 0;
 	ev_stats.swap_used--;
-	return cache_swap_forget(slot);
+	uint64_t pa = cache_swap_forget(slot, &still_cached);
+	if (pa && still_cached) { /* the cache lets it go later: until then, */
+		ev_untrack(pa);     /* a store copies it; never evicted */
+		return 0;
+	}
+	return pa;
 }
 
 /* ---- policy instances ---------------------------------------------------- */
@@ -155,7 +163,8 @@ static void ev_add(struct evpol *ep, uint8_t owner, uint64_t f, uint64_t id)
 	ep->slot_frame[s] = (uint32_t)f;
 	frame_owner[f] = owner;
 	frame_slot[f] = s;
-	pol_add(&ep->pol, s, id, POL_DIRTY); /* anonymous: swap has no copy */
+	/* anonymous: swap has no copy; a swap-cache frame: clean */
+	pol_add(&ep->pol, s, id, frame_swslot[f] ? POL_CLEAN : POL_DIRTY);
 	ntracked++;
 }
 
@@ -169,6 +178,7 @@ static void ev_forget(uint64_t f)
 		ntracked--;
 	}
 	frame_owner[f] = EV_NONE;
+	frame_swslot[f] = 0;
 }
 
 void ev_untrack(uint64_t pa)
@@ -186,8 +196,10 @@ void ev_touch(uint64_t pa) { frame_epoch[fidx(pa)] = cache_epoch; }
  * full or the page cannot go (nothing was changed then). */
 static bool ev_page_out(uint64_t f)
 {
-	uint64_t pa = fpa(f), va = (uint64_t)frame_vpn[f] * PG, slot = swap_alloc();
-	if (!slot || !cache_swap_out(slot, pa))
+	uint64_t pa = fpa(f), va = (uint64_t)frame_vpn[f] * PG, slot = frame_swslot[f];
+	bool clean = slot != 0; /* its slot holds it: unmap, nothing to write */
+	frame_swslot[f] = 0;
+	if (!clean && (!(slot = swap_alloc()) || !cache_swap_out(slot, pa)))
 		return false;
 	for (int i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = proc_slot(i);
@@ -201,9 +213,9 @@ static bool ev_page_out(uint64_t f)
 		swap_ref[slot]++;
 		frame_put(pa);
 	}
-	if (swap_ref[slot]) /* else a stray frame: the cache lets it go */
+	if (!clean && swap_ref[slot]) /* else a stray frame: the cache lets it go */
 		ev_stats.swap_used++;
-	ev_stats.pageouts++;
+	ev_stats.pageouts += !clean;
 	ev_stats.evictions++;
 	return true;
 }
@@ -351,11 +363,31 @@ void ev_track(struct proc *p, uint64_t va, uint64_t pa)
 		ev_add(&global, EV_GLOBAL, f, ev_page_id(EV_GLOBAL, p->pid, va / PG));
 }
 
-/* A frame whose swap slot was freed while processes map it: theirs now. */
+/* A frame whose swap slot was freed while processes map it: theirs now,
+ * an anonymous (dirty) page. */
 void ev_adopt(uint64_t pa)
 {
-	if (!frame_owner[fidx(pa)])
-		ev_add(&global, EV_GLOBAL, fidx(pa), frame_vpn[fidx(pa)]);
+	uint64_t f = fidx(pa);
+	struct evpol *ep = ev_of(frame_owner[f]);
+	if (ep && frame_swslot[f]) {
+		frame_swslot[f] = 0;
+		pol_set_dirty(&ep->pol, frame_slot[f], POL_DIRTY);
+	} else if (!ep) {
+		ev_add(&global, EV_GLOBAL, f, frame_vpn[f]);
+	}
+}
+
+/* p maps swap-cache frame pa at va while others still hold its slot: a
+ * clean page, evicted by unmapping it (ev_page_out). */
+void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot)
+{
+	uint64_t f = fidx(pa);
+	if (!frame_owner || frame_owner[f] || blkc_is_driver(p->pid))
+		return;
+	frame_swslot[f] = (uint32_t)slot;
+	frame_vpn[f] = (uint32_t)(va / PG);
+	frame_epoch[f] = cache_epoch;
+	ev_add(&global, EV_GLOBAL, f, ev_page_id(EV_GLOBAL, p->pid, va / PG));
 }
 
 /* p ends: its local pages (still held by a child, say) join the global. */
@@ -438,6 +470,7 @@ void ev_init(const char *bootargs)
 	frame_slot = calloc(nframes, sizeof *frame_slot);
 	frame_vpn = calloc(nframes, sizeof *frame_vpn);
 	frame_epoch = calloc(nframes, sizeof *frame_epoch);
+	frame_swslot = calloc(nframes, sizeof *frame_swslot);
 	char name[16] = "clock", num[24] = "";
 	const char *a;
 	if ((a = strstr(bootargs, "policy=")) && (a == bootargs || a[-1] == ' '))
@@ -445,7 +478,7 @@ void ev_init(const char *bootargs)
 	if ((a = strstr(bootargs, "seed=")) && (a == bootargs || a[-1] == ' '))
 		sscanf(a + 5, "%23[^ ]", num);
 	uint64_t seed = num[0] ? strtoull(num, NULL, 0) : 1;
-	if (!frame_owner || !frame_slot || !frame_vpn || !frame_epoch ||
+	if (!frame_owner || !frame_slot || !frame_vpn || !frame_epoch || !frame_swslot ||
 	    (ev_set_policy(name, seed) < 0 && ev_set_policy("clock", seed) < 0)) {
 		printf("pager: no memory for page-out: it is off\n");
 		free(frame_owner);

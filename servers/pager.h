@@ -144,6 +144,7 @@ uint64_t swap_put(uint64_t slot);
 void ev_track(struct proc *p, uint64_t va, uint64_t pa); /* a new process page */
 void ev_untrack(uint64_t pa);    /* the frame leaves process memory */
 void ev_adopt(uint64_t pa);      /* a former swap page, mapped: track it */
+void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot);
 void ev_touch(uint64_t pa);      /* used by this request: not a victim now */
 void ev_proc_gone(struct proc *p);
 long ev_call(struct proc *p, const struct msg *m);

@@ -298,10 +298,18 @@ static bool vm_swap_in(struct proc *p, uint64_t va, uint64_t *e, int *err)
 	*e = pa | PM_COW;
 	p->swapped--;
 	p->resident++;
-	if (swap_put(slot) || pa != cached_pa) { /* ours (and maybe others') now */
+	if (pa != cached_pa) {           /* our own copy */
+		*e = pa;
+		swap_put(slot);
+		ev_track(p, va, pa);
+	} else if (swap_refs(slot) > 1) { /* others hold the slot: shared, clean */
+		swap_put(slot);
+		ev_track_cached(p, va, pa, slot);
+	} else if (swap_put(slot)) {      /* the last holder: ours (and maybe others') now */
 		if (frame_refs(pa) == 1)
 			*e = pa;
 		ev_track(p, va, pa);
+		ev_adopt(pa);             /* tracked already as a cached page: now anonymous */
 	}
 	return true;
 }

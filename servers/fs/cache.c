@@ -921,19 +921,21 @@ struct cpage *cache_swap_in(uint64_t slot, int *err)
 	return cache_ready(cp, err);
 }
 
-uint64_t cache_swap_forget(uint64_t slot)
+uint64_t cache_swap_forget(uint64_t slot, bool *still_cached)
 {
 	struct cpage *cp = cache_find(CACHE_SWAP, slot);
+	*still_cached = false;
 	if (!cp)
 		return 0;
+	uint64_t pa = cp->pa;
+	bool mapped = frame_refs(pa) > 1;
 	if (cp->flags & (CP_READING | CP_WRITING)) { /* freed when its I/O is done */
 		cache_unhash(cp);
 		cache_undirty(cp);
-		return 0;
+		*still_cached = true;
+	} else {
+		cache_remove(cp);
 	}
-	uint64_t pa = cp->pa;
-	bool mapped = frame_refs(pa) > 1;
-	cache_remove(cp);
 	return mapped ? pa : 0;
 }
 

@@ -129,9 +129,10 @@ extern uint64_t cache_swap_write_errors; /* swap pages the disk refused */
 struct cpage *cache_swap_out(uint64_t slot, uint64_t pa);
 /* The page of slot, read if needed: as cache_file_page. */
 struct cpage *cache_swap_in(uint64_t slot, int *err);
-/* Slot was freed: its page leaves the cache. Returns its frame if
- * processes still map it (now theirs alone), else 0. */
-uint64_t cache_swap_forget(uint64_t slot);
+/* Slot was freed: its page leaves the cache (or, with I/O in flight, its
+ * hash: *still_cached, freed when idle). Returns its frame if processes
+ * still map it, else 0. */
+uint64_t cache_swap_forget(uint64_t slot, bool *still_cached);
 /* Asked before every frame is handed out (evict.c; NULL: never): go on,
  * wait for page-out (the request parks), or refuse (out of memory). */
 enum { CACHE_ROOM_OK, CACHE_ROOM_WAIT, CACHE_ROOM_NONE };
