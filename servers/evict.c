@@ -340,8 +340,10 @@ static int ev_room(void)
 void ev_track(struct proc *p, uint64_t va, uint64_t pa)
 {
 	uint64_t f = fidx(pa);
-	if (!frame_owner || frame_owner[f] || blkc_is_driver(p->pid))
-		return; /* a driver's pages stay: page-in needs it */
+	/* Without a swap disk nothing is evicted: no bookkeeping on faults. A
+	 * driver's pages stay: page-in needs it. */
+	if (!swap_nslots || !frame_owner || frame_owner[f] || blkc_is_driver(p->pid))
+		return;
 	frame_vpn[f] = (uint32_t)(va / PG);
 	frame_epoch[f] = cache_epoch;
 	struct evpol *ep = local[p->slot];
@@ -382,7 +384,7 @@ void ev_adopt(uint64_t pa)
 void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot)
 {
 	uint64_t f = fidx(pa);
-	if (!frame_owner || frame_owner[f] || blkc_is_driver(p->pid))
+	if (!swap_nslots || !frame_owner || frame_owner[f] || blkc_is_driver(p->pid))
 		return;
 	frame_swslot[f] = (uint32_t)slot;
 	frame_vpn[f] = (uint32_t)(va / PG);

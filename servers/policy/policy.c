@@ -10,10 +10,15 @@
 
 void pol_zero(void *dst, size_t n)
 {
-	/* No memset: the file must link freestanding without libc. */
-	volatile uint8_t *d = dst;
-	for (size_t i = 0; i < n; i++)
-		d[i] = 0;
+	/* No memset: the file must link freestanding without libc. Words
+	 * where it can: the guest's arena is ~1 MiB for 30,000 frames. */
+	uint8_t *d = dst;
+	size_t i = 0;
+	if (((uintptr_t)d & 7) == 0)
+		for (; i + 8 <= n; i += 8)
+			*(volatile uint64_t *)(d + i) = 0;
+	for (; i < n; i++)
+		((volatile uint8_t *)d)[i] = 0;
 }
 
 size_t pol_arena_size(const struct pol_ops *ops, uint32_t frames)
