@@ -332,7 +332,10 @@ static int ev_room(void)
 		cache_sync(0); /* dirty file pages: written, then dropped */
 		return CACHE_ROOM_WAIT;
 	}
-	return at_limit ? CACHE_ROOM_NONE : CACHE_ROOM_OK;
+	/* Refused only when swap is really full (or absent): pages that cannot
+	 * go just now (shared swap-cache frames in I/O) let it run over. */
+	bool full = !swap_nslots || ev_stats.swap_used + 1 >= swap_nslots;
+	return at_limit && full ? CACHE_ROOM_NONE : CACHE_ROOM_OK;
 }
 
 /* ---- tracking: vm.c's hooks ---------------------------------------------- */
