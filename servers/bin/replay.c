@@ -232,7 +232,7 @@ static long long self_faults(void)
 
 struct opts {
 	uint64_t rlimit, seed;
-	const char *policy, *trace;
+	const char *policy, *trace, *rlimit_arg;
 	int quiet, has_seed;
 };
 
@@ -259,6 +259,7 @@ static int parse_options(int argc, char **argv, struct opts *o)
 		case 'n':
 			if (parse_u64(optarg, &o->rlimit) || !o->rlimit)
 				return -1;
+			o->rlimit_arg = optarg;
 			break;
 		case 's':
 			if (parse_u64(optarg, &o->seed))
@@ -281,10 +282,16 @@ static int parse_options(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* A set-up call that fails: one line, and the status of the program. */
-static int ctl_failed(const char *what, long r)
+/* A set-up call that fails: one line (pager.h's meaning of a refused
+ * policy), and the status of the program. */
+static int ctl_failed(const char *what, const char *arg, long r)
 {
-	fprintf(stderr, "replay: %s: %s\n", what, strerror((int)-r));
+	const char *why = strerror((int)-r);
+	if (!strcmp(what, "policy") && r == -ENOENT)
+		why = "no such policy";
+	else if (!strcmp(what, "policy") && r == -EINVAL)
+		why = "only the simulator has it";
+	fprintf(stderr, "replay: %s %s: %s\n", what, arg, why);
 	return 1;
 }
 
@@ -337,12 +344,12 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	touch_self();
 	if (o.policy && (r = pager_ctl(PCTL_POLICY, (uint64_t)o.policy, o.seed)) < 0)
-		return ctl_failed("policy", r);
+		return ctl_failed("policy", o.policy, r);
 	if (o.rlimit && (r = pager_ctl(PCTL_RLIMIT, 0, o.rlimit)) < 0)
-		return ctl_failed("rlimit", r);
+		return ctl_failed("rlimit", o.rlimit_arg, r);
 	long long faults = replay_loop(region, &t);
 	if (o.rlimit && (r = pager_ctl(PCTL_RLIMIT, 0, 0)) < 0)
-		return ctl_failed("rlimit 0", r);
+		return ctl_failed("rlimit", "0", r);
 	if (check_region(region, &t))
 		return 1;
 	printf("replay: requests=%llu pages=%u faults=%lld\n", (unsigned long long)t.n, t.npages,
