@@ -29,6 +29,7 @@
 #define EV_GLOBAL 1     /* in the global instance */
 #define EV_LOCAL0 2     /* 2 + k: in the local instance of process slot k */
 #define EV_BATCH 16     /* pages written to swap per shortage: one request */
+#define EV_FRESH 64     /* requests a file page read is kept from reclaim */
 
 struct evpol {
 	struct pol pol;
@@ -314,7 +315,9 @@ static int ev_room(void)
 	bool at_limit = ev_limit && ntracked + cache_stats.pages >= ev_limit;
 	if (!at_limit && frames_free_count(&pg_frames) >= 32)
 		return CACHE_ROOM_OK;
-	if (cache_reclaim(1))
+	/* A file page read for a request still parked must survive until it
+	 * runs again, or memory at the limit thrashes on one block forever. */
+	if (cache_reclaim_aged(1, EV_FRESH))
 		return CACHE_ROOM_OK;
 	if (cache_inflight())
 		return CACHE_ROOM_WAIT; /* writes on their way free frames */
@@ -324,14 +327,15 @@ static int ev_room(void)
 		while (n < EV_BATCH && ev_evict(&global, EV_GLOBAL, POL_NEVER))
 			n++;
 	}
-	if (n) {
+	if (n)
 		cache_sync(CACHE_SWAP);
-		return CACHE_ROOM_WAIT;
-	}
-	if (at_limit && cache_stats.dirty) {
+	else if (at_limit && cache_stats.dirty)
 		cache_sync(0); /* dirty file pages: written, then dropped */
+	if (cache_reclaim_aged(1, EV_FRESH)) /* clean evictions free at once */
+		return CACHE_ROOM_OK;
+	/* A wait ends when some I/O completes: only with I/O in flight. */
+	if (cache_inflight())
 		return CACHE_ROOM_WAIT;
-	}
 	/* Refused only when swap is really full (or absent): pages that cannot
 	 * go just now (shared swap-cache frames in I/O) let it run over. */
 	bool full = !swap_nslots || ev_stats.swap_used + 1 >= swap_nslots;

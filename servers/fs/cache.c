@@ -207,13 +207,14 @@ static struct cpage *cache_new_in(uint32_t ino, uint64_t idx, uint64_t pa)
 
 static struct cpage *cache_new(uint32_t ino, uint64_t idx) { return cache_new_in(ino, idx, 0); }
 
-unsigned cache_reclaim(unsigned n)
+unsigned cache_reclaim_aged(unsigned n, uint32_t min_age)
 {
 	unsigned got = 0;
 	for (struct cpage *cp = lru.next, *nx; cp != &lru && got < n; cp = nx) {
 		nx = cp->next;
+		uint32_t age = cp->ino == CACHE_SWAP ? UINT32_MAX : cache_epoch - cp->epoch;
 		if ((cp->flags & ~CP_ORPHAN) == CP_VALID && cp->epoch != cache_epoch &&
-		    frame_refs(cp->pa) == 1) {
+		    age >= min_age && frame_refs(cp->pa) == 1) {
 			cache_stats.dropped += cp->ino != CACHE_SWAP;
 			cache_remove(cp);
 			got++;
@@ -221,6 +222,8 @@ unsigned cache_reclaim(unsigned n)
 	}
 	return got;
 }
+
+unsigned cache_reclaim(unsigned n) { return cache_reclaim_aged(n, 1); }
 
 void cache_dirty(struct cpage *cp)
 {

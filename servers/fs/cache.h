@@ -106,6 +106,9 @@ void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size);
 bool cache_sync(uint32_t ino);
 /* Give back up to n clean, unused frames; returns how many. */
 unsigned cache_reclaim(unsigned n);
+/* The same, only file pages not used by the last min_age requests (a page
+ * just read for a parked request is not taken before it runs again). */
+unsigned cache_reclaim_aged(unsigned n, uint32_t min_age);
 /* A frame for the cache or anyone: reclaims clean pages when none is free. */
 uint64_t cache_frame_alloc(void);
 bool cache_write_error(void); /* a write failed since the last call */
