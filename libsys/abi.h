@@ -73,7 +73,9 @@
 #define SYS_IDLE_INSTRET 46 /* () -> instret the kernel spent idle in WFI so far */
 #define SYS_DIRTY_CLEAR 47  /* (task, va, npages, uint64_t *bits) -> pages dirty: one
 			       bit each, D cleared (A left for replacement policies) */
-#define SYS_COUNT 48
+#define SYS_REF_CLEAR 48    /* (task, va, npages, uint64_t *bits) -> pages referenced:
+			       the same for A (D left for msync) */
+#define SYS_COUNT 49
 
 /* Errors: returned negative in a0. Each names one reason. */
 #define ERR_INVAL (-1)   /* malformed argument (bad perms, label, prio) */

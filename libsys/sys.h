@@ -148,6 +148,10 @@ static inline long sys_dirty_clear(long task, uint64_t va, uint64_t n, uint64_t 
 {
 	return sys4(SYS_DIRTY_CLEAR, task, (long)va, (long)n, (long)bits);
 }
+static inline long sys_ref_clear(long task, uint64_t va, uint64_t n, uint64_t *bits)
+{
+	return sys4(SYS_REF_CLEAR, task, (long)va, (long)n, (long)bits);
+}
 static inline long sys_task_kill(long task) { return sys4(SYS_TASK_KILL, task, 0, 0, 0); }
 static inline long sys_task_info(long task, uint64_t *pt_used, uint64_t *pt_quota)
 {

@@ -98,9 +98,9 @@ long check_protect(struct task *t, const struct task *caller, uint64_t va, uint6
 		   unsigned perms);
 long do_protect(struct task *t, uint64_t va, uint64_t end, unsigned perms);
 void do_ad_clear(struct task *t, uint64_t va, uint64_t end, uint8_t *out);
-/* D of each mapped page of [va, end) into bits (zeroed by the caller, one
- * bit a page), cleared; returns how many were set. */
-uint64_t do_dirty_clear(struct task *t, uint64_t va, uint64_t end, uint64_t *bits);
+/* D (or, accessed, A) of each mapped page of [va, end) into bits (zeroed
+ * by the caller, one bit a page), cleared; returns how many were set. */
+uint64_t do_dirty_clear(struct task *t, uint64_t va, uint64_t end, uint64_t *bits, bool accessed);
 
 /* uaccess.c: returns 0 or the first user VA that the access may not touch
  * (with *bad set). The check changes nothing. */

@@ -162,6 +162,7 @@ static void vm_ad_run(pte_t *ptes, unsigned n, uint64_t va, void *ctx)
 
 struct vm_dirty {
 	uint64_t *bits, base, count;
+	pte_t bit; /* PTE_D or PTE_A */
 };
 
 /* Clean pages cost a load and a test: the harvest of a mapping where
@@ -172,19 +173,19 @@ static void vm_dirty_run(pte_t *ptes, unsigned n, uint64_t va, void *ctx)
 	uint64_t first = (va - d->base) / PG_SIZE;
 	for (unsigned i = 0; i < n; i++) {
 		pte_t e = ptes[i];
-		if (!(e & PTE_D) || !pte_is_leaf(e))
+		if (!(e & d->bit) || !pte_is_leaf(e))
 			continue;
-		ptes[i] = e & ~PTE_D;
+		ptes[i] = e & ~d->bit;
 		d->bits[(first + i) / 64] |= 1ULL << ((first + i) % 64);
 		d->count++;
 	}
 }
 
-uint64_t do_dirty_clear(struct task *t, uint64_t va, uint64_t end, uint64_t *bits)
+uint64_t do_dirty_clear(struct task *t, uint64_t va, uint64_t end, uint64_t *bits, bool accessed)
 {
-	struct vm_dirty d = {.bits = bits, .base = va};
+	struct vm_dirty d = {.bits = bits, .base = va, .bit = accessed ? PTE_A : PTE_D};
 	pt_range_runs(t->root_pa, va, end, vm_dirty_run, &d);
-	if (d.count) /* a cleared D cached in the TLB would not be set again */
+	if (d.count) /* a cleared A or D cached in the TLB would not be set again */
 		mmu_flush_asid(t->asid);
 	return d.count;
 }

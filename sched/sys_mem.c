@@ -117,8 +117,10 @@ struct thread *sys_ad_clear(struct thread *t)
 }
 
 /* SYS_DIRTY_CLEAR: the D bits only, as a bitmap, for a pager finding the
- * stores to shared pages; the A bits stay for its replacement policy. */
-struct thread *sys_dirty_clear(struct thread *t)
+ * stores to shared pages; the A bits stay for its replacement policy.
+ * SYS_REF_CLEAR: the same for the A bits (the policy's references), the
+ * D bits staying for msync. */
+static struct thread *sys_bit_clear(struct thread *t, bool accessed)
 {
 	static uint64_t bits[AD_MAX_PAGES / 64];
 	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
@@ -134,7 +136,10 @@ struct thread *sys_dirty_clear(struct thread *t)
 	if (!uaccess_check(t->task, A(3), words * 8, true, &bad))
 		return sys_ufault(t, bad, true);
 	__builtin_memset(bits, 0, words * 8);
-	uint64_t count = do_dirty_clear(dst, A(1), end, bits);
+	uint64_t count = do_dirty_clear(dst, A(1), end, bits, accessed);
 	uaccess_copy_out(t->task, A(3), bits, words * 8);
 	return ret(t, (long)count);
 }
+
+struct thread *sys_dirty_clear(struct thread *t) { return sys_bit_clear(t, false); }
+struct thread *sys_ref_clear(struct thread *t) { return sys_bit_clear(t, true); }

@@ -265,6 +265,7 @@ static const sys_fn sys_table[SYS_COUNT] = {
 	[SYS_DEV_ACK] = sys_dev_ack,
 	[SYS_IDLE_INSTRET] = sys_idle_instret,
 	[SYS_DIRTY_CLEAR] = sys_dirty_clear,
+	[SYS_REF_CLEAR] = sys_ref_clear,
 };
 
 struct thread *syscall_dispatch(struct thread *t)

@@ -65,6 +65,7 @@ struct thread *sys_unmap(struct thread *t);
 struct thread *sys_protect(struct thread *t);
 struct thread *sys_ad_clear(struct thread *t);
 struct thread *sys_dirty_clear(struct thread *t);
+struct thread *sys_ref_clear(struct thread *t);
 struct thread *sys_dev_create(struct thread *t);
 struct thread *sys_dev_map(struct thread *t);
 struct thread *sys_dev_irq(struct thread *t);

@@ -37,6 +37,8 @@ struct evpol {
 	uint32_t *slot_frame; /* slot -> frame index */
 	uint32_t *free_slot;  /* removed slots, reused first */
 	uint32_t nfree, nused;
+	uint64_t vlo, vhi; /* a local instance: its pages lie in vpn [vlo, vhi) */
+	uint64_t nres_seen;
 };
 
 static struct evpol global;
@@ -164,6 +166,11 @@ static void ev_add(struct evpol *ep, uint8_t owner, uint64_t f, uint64_t id)
 	ep->slot_frame[s] = (uint32_t)f;
 	frame_owner[f] = owner;
 	frame_slot[f] = s;
+	if (owner != EV_GLOBAL) { /* its harvest looks only there */
+		uint64_t v = frame_vpn[f];
+		ep->vlo = ep->nres_seen++ ? (v < ep->vlo ? v : ep->vlo) : v;
+		ep->vhi = v + 1 > ep->vhi ? v + 1 : ep->vhi;
+	}
 	/* anonymous: swap has no copy; a swap-cache frame: clean */
 	pol_add(&ep->pol, s, id, frame_swslot[f] ? POL_CLEAN : POL_DIRTY);
 	ntracked++;
@@ -223,50 +230,90 @@ static bool ev_page_out(uint64_t f)
 
 /* Read and clear the A bits of ep's frames mapped in p, a run of
  * consecutive pages per call; each referenced page is pol_ref'ed. */
-#define EV_RUN 512
+#define EV_LEAF 512 /* pages under one leaf of the shadow table */
 struct ev_run {
 	struct evpol *ep;
 	struct proc *p;
 	uint8_t owner;
-	uint64_t lo, n;
-	uint32_t slot[EV_RUN]; /* the policy slot of each page of the run */
 };
 
-static void ev_run_flush(struct ev_run *r)
+/* One SYS_REF_CLEAR over the leaf's 512 pages (the kernel looks only at
+ * the page-table entries present; D bits stay for msync), then pol_ref
+ * for each referenced page that is a frame of this instance. */
+static void ev_run_leaf(uint64_t first, uint64_t *e, void *ctx)
 {
-	static uint8_t ad[EV_RUN];
-	if (r->n && sys_ad_clear(r->p->task, r->lo * PG, r->n, ad) == 0)
-		for (uint64_t i = 0; i < r->n; i++)
-			if (ad[i] & AD_ACCESSED)
-				pol_ref(&r->ep->pol, r->slot[i]);
-	r->n = 0;
+	static uint64_t bits[EV_LEAF / 64];
+	struct ev_run *r = ctx;
+	if (r->owner != EV_GLOBAL && (first >= r->ep->vhi || first + EV_LEAF <= r->ep->vlo))
+		return; /* no page of this local instance under the leaf */
+	if (sys_ref_clear(r->p->task, first * PG, EV_LEAF, bits) <= 0)
+		return;
+	for (unsigned w = 0; w < EV_LEAF / 64; w++) {
+		for (uint64_t b = bits[w]; b; b &= b - 1) {
+			uint64_t x = e[w * 64 + (unsigned)__builtin_ctzll(b)];
+			uint64_t off = (x & ~PM_FLAGS) - pg_frames.base;
+			if (x && !(x & PM_SWAP) && off < pg_frames.end - pg_frames.base &&
+			    frame_owner[off / PG] == r->owner)
+				pol_ref(&r->ep->pol, frame_slot[off / PG]);
+		}
+	}
 }
 
-static void ev_run_page(uint64_t vpn, uint64_t *e, void *ctx)
+/* A local instance whose pages lie close together: SYS_REF_CLEAR over
+ * their range, 4,096 pages a call, and a lookup per referenced page only. */
+#define EV_RANGE_MAX 16384
+static void ev_harvest_range(struct evpol *ep, uint8_t owner, struct proc *p, uint64_t vlo,
+			     uint64_t vhi)
 {
-	struct ev_run *r = ctx;
-	uint64_t pa = *e & ~PM_FLAGS;
-	bool mine = !(*e & PM_SWAP) && pa >= pg_frames.base && pa < pg_frames.end &&
-		    frame_owner[fidx(pa)] == r->owner;
-	if (r->n && (!mine || vpn != r->lo + r->n || r->n == EV_RUN))
-		ev_run_flush(r);
-	if (!mine)
-		return;
-	if (!r->n)
-		r->lo = vpn;
-	r->slot[r->n++] = frame_slot[fidx(pa)];
+	static uint64_t bits[4096 / 64];
+	for (uint64_t v = vlo; v < vhi; v += 4096) {
+		uint64_t n = vhi - v < 4096 ? vhi - v : 4096;
+		if (sys_ref_clear(p->task, v * PG, n, bits) <= 0)
+			continue;
+		for (unsigned w = 0; w < (n + 63) / 64; w++) {
+			for (uint64_t b = bits[w]; b; b &= b - 1) {
+				uint64_t *e = pagemap_find(&pg_frames, &p->pages,
+							   v + w * 64 + (unsigned)__builtin_ctzll(b));
+				uint64_t off = e ? (*e & ~PM_FLAGS) - pg_frames.base : UINT64_MAX;
+				if (e && !(*e & PM_SWAP) && off < pg_frames.end - pg_frames.base &&
+				    frame_owner[off / PG] == owner)
+					pol_ref(&ep->pol, frame_slot[off / PG]);
+			}
+		}
+	}
+}
+
+/* Region by region when every region is small (the usual case), else
+ * along the shadow table's leaves: the work follows the pages present,
+ * never the size of a huge sparse region. */
+static void ev_harvest_proc(struct evpol *ep, uint8_t owner, struct proc *q)
+{
+	for (int k = 0; k < q->nregions; k++) {
+		if ((q->regions[k].end - q->regions[k].start) / PG > EV_RANGE_MAX) {
+			struct ev_run r = {ep, q, owner};
+			pagemap_walk_leaves(&pg_frames, &q->pages, ev_run_leaf, &r);
+			return;
+		}
+	}
+	for (int k = 0; k < q->nregions; k++) {
+		const struct region *g = &q->regions[k];
+		if (g->end > g->start && !(g->kind == RG_MMAP && g->shared))
+			ev_harvest_range(ep, owner, q, g->start / PG, g->end / PG);
+	}
 }
 
 static void ev_harvest(struct evpol *ep, uint8_t owner, struct proc *only)
 {
-	static struct ev_run r;
+	if (ep->pol.ops->flags & POL_F_NOREF)
+		return; /* FIFO, Random: references change nothing */
+	if (only && owner != EV_GLOBAL && ep->vhi - ep->vlo <= EV_RANGE_MAX) {
+		ev_harvest_range(ep, owner, only, ep->vlo, ep->vhi);
+		return;
+	}
 	for (int i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = only ? only : proc_slot(i);
-		if (q->state == P_LIVE && q->task > 0 && q->resident) {
-			r = (struct ev_run){.ep = ep, .p = q, .owner = owner};
-			pagemap_walk(&pg_frames, &q->pages, ev_run_page, &r);
-			ev_run_flush(&r);
-		}
+		if (q->state == P_LIVE && q->task > 0 && q->resident)
+			ev_harvest_proc(ep, owner, q);
 		if (only)
 			break;
 	}

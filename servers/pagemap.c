@@ -75,6 +75,25 @@ static void pm_walk(struct frames *f, uint64_t node, int lv, uint64_t base, page
 	}
 }
 
+static void pm_leaves(struct frames *f, uint64_t node, int lv, uint64_t base,
+		      pagemap_leaf_fn fn, void *ctx)
+{
+	uint64_t *n = pm_node(f, node);
+	if (lv == 0) {
+		fn(base, n, ctx);
+		return;
+	}
+	for (unsigned i = 0; i < PM_FANOUT; i++)
+		if (n[i])
+			pm_leaves(f, n[i], lv - 1, base | ((uint64_t)i << (PM_BITS * lv)), fn, ctx);
+}
+
+void pagemap_walk_leaves(struct frames *f, struct pagemap *pm, pagemap_leaf_fn fn, void *ctx)
+{
+	if (pm->root)
+		pm_leaves(f, pm->root, PM_LEVELS - 1, 0, fn, ctx);
+}
+
 void pagemap_walk(struct frames *f, struct pagemap *pm, pagemap_fn fn, void *ctx)
 {
 	if (pm->root)

@@ -34,6 +34,10 @@ void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* Visit every entry in vpn order; fn may change *entry but not add/del. */
 typedef void (*pagemap_fn)(uint64_t vpn, uint64_t *entry, void *ctx);
 void pagemap_walk(struct frames *f, struct pagemap *pm, pagemap_fn fn, void *ctx);
+/* Visit every leaf node (512 entries, vpn first .. first + 511, zeros
+ * included) in vpn order: for loops too hot for a call per entry. */
+typedef void (*pagemap_leaf_fn)(uint64_t first, uint64_t *entries, void *ctx);
+void pagemap_walk_leaves(struct frames *f, struct pagemap *pm, pagemap_leaf_fn fn, void *ctx);
 /* Is any vpn of [lo, hi) present? Stops at the first. */
 bool pagemap_any(struct frames *f, struct pagemap *pm, uint64_t lo, uint64_t hi);
 /* The same for the entries with vpn in [lo, hi) only. */

@@ -50,7 +50,7 @@ static uint32_t fifo_victim(struct pol *p, unsigned hint, uint64_t incoming)
 }
 
 const struct pol_ops pol_fifo = {
-	.name = "fifo", .summary = "first in, first out",
+	.name = "fifo", .summary = "first in, first out", .flags = POL_F_NOREF,
 	.state_size = fifo_size, .init = fifo_init, .add = fifo_add, .ref = fifo_ref,
 	.remove = fifo_remove, .victim = fifo_victim,
 };

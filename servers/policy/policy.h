@@ -51,6 +51,7 @@ enum { POL_HINT_NONE = 0, POL_PREFER_CLEAN = 1 };
 /* Policy flags (struct pol_ops.flags). */
 #define POL_F_SIM_ONLY 1u   /* needs every reference (exact LRU, ARC): simulator */
 #define POL_F_FUTURE 2u     /* needs pol_set_next_use before add/ref (OPT) */
+#define POL_F_NOREF 4u      /* ignores pol_ref: a caller may skip harvesting references */
 
 struct pol_stats {
 	uint64_t adds, refs, removes, ticks;

@@ -88,6 +88,7 @@ static uint32_t rnd_victim(struct pol *p, unsigned hint, uint64_t incoming)
 
 const struct pol_ops pol_random = {
 	.name = "random", .summary = "uniform random victim, own seeded PRNG",
+	.flags = POL_F_NOREF,
 	.state_size = rnd_size, .init = rnd_init, .add = rnd_add, .ref = rnd_ref,
 	.remove = rnd_remove, .victim = rnd_victim, .set_dirty = rnd_set_dirty,
 };

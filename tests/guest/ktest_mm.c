@@ -36,7 +36,7 @@ static void mm_ad(void)
 }
 
 /* Section 11b: SYS_DIRTY_CLEAR reports stores only, as bits, and leaves A
- * set for AD_CLEAR (10 checks). */
+ * set for AD_CLEAR; SYS_REF_CLEAR the same for A (15 checks). */
 static void mm_dirty(void)
 {
 	uint64_t v = test_va(), bits[2] = { ~0ULL, ~0ULL };
@@ -54,6 +54,15 @@ static void mm_dirty(void)
 	*(volatile uint64_t *)(v + 2 * PAGE_SIZE) = 8;
 	chk(sys_dirty_clear(SELF, v, 3, bits), 1, "a new store sets D again (the TLB was flushed)");
 	chk(sys_dirty_clear(SELF, v, 5000, bits), ERR_INVAL, "dirty_clear of 5000 pages");
+	/* SYS_REF_CLEAR: the same for A, D left alone. */
+	(void)ad_of(v), (void)ad_of(v + 2 * PAGE_SIZE);
+	(void)*(volatile uint64_t *)(v + 2 * PAGE_SIZE);
+	chk(sys_ref_clear(SELF, v, 3, bits), 1, "ref_clear: a load from the third page, 1 referenced");
+	chk((long)bits[0], 4, "ref_clear: bit 2 set, no other");
+	chk(sys_ref_clear(SELF, v, 3, bits), 0, "ref_clear: cleared, 0 the second time");
+	*(volatile uint64_t *)v = 9;
+	chk(sys_ref_clear(SELF, v, 3, bits), 1, "ref_clear: a store sets A again (TLB flushed)");
+	chk(ad_of(v), AD_MAPPED | AD_DIRTY, "ref_clear left D of the stored page set");
 }
 
 /* Section 12: each bad argument of map has its own error. */

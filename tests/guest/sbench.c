@@ -45,18 +45,15 @@ static void bench_pagein(void)
 }
 
 /* A store to a new page with the resident limit reached: a zero-fill
- * fault plus one eviction (harvest of 64 pages, pick, unmap, and 1/16 of
- * a 16-page write request). The plain zero-fill fault is measured apart. */
-static void bench_evict(void)
+ * fault plus one eviction (victim, unmap, and 1/16 of a 16-page write
+ * request), under FIFO (no reference harvest) and Clock (a harvest of the
+ * 64 resident pages first). The plain zero-fill fault is measured apart. */
+static void bench_evict_under(const char *policy, const char *name)
 {
-	static uint64_t v[RUNS], z[RUNS];
+	static uint64_t v[RUNS];
 	long n = 64 + RUNS;
-	char *m = map_pages(2 * n);
-	for (long i = 0; i < RUNS; i++) {
-		uint64_t t0 = rdinstret();
-		m[(n + i) * PG] = 1;
-		z[i] = rdinstret() - t0;
-	}
+	char *m = map_pages(n);
+	pager_ctl(PCTL_POLICY, (uint64_t)policy, 1);
 	pager_ctl(PCTL_RLIMIT, 0, 64);
 	for (long i = 0; i < 64; i++)
 		m[i * PG] = 1;
@@ -66,9 +63,24 @@ static void bench_evict(void)
 		v[i - 64] = rdinstret() - t0;
 	}
 	pager_ctl(PCTL_RLIMIT, 0, 0);
-	bench_report("swap_evict_fault", v, RUNS);
+	bench_report(name, v, RUNS);
+	munmap(m, (size_t)(n * PG));
+}
+
+static void bench_evict(void)
+{
+	static uint64_t z[RUNS];
+	char *m = map_pages(RUNS);
+	for (long i = 0; i < RUNS; i++) {
+		uint64_t t0 = rdinstret();
+		m[i * PG] = 1;
+		z[i] = rdinstret() - t0;
+	}
 	bench_report("swap_zero_fault", z, RUNS);
-	munmap(m, (size_t)(2 * n * PG));
+	munmap(m, (size_t)(RUNS * PG));
+	bench_evict_under("fifo", "swap_evict_fault_fifo");
+	bench_evict_under("clock", "swap_evict_fault_clock");
+	pager_ctl(PCTL_POLICY, (uint64_t)"clock", 1);
 }
 
 /* PCTL_HARVEST over 1,000 resident pages, less a null PG_PAGERCTL call. */
@@ -91,6 +103,16 @@ static void bench_harvest(void)
 			m[k * PG] = 2; /* some A bits set again */
 	}
 	bench_report("harvest_1000_call", v, RUNS);
+	for (long i = 0; i < RUNS; i++) {
+		static uint64_t bits[8];
+		uint64_t t0 = rdinstret();
+		sys_ref_clear((long)libsys_startinfo->self, (uint64_t)m, 500, bits);
+		sys_ref_clear((long)libsys_startinfo->self, (uint64_t)m + 500 * PG, 500, bits);
+		v[i] = rdinstret() - t0;
+		for (long k = 0; k < n; k += 7)
+			m[k * PG] = 2;
+	}
+	bench_report("part_ref_clear_1000_kernel", v, RUNS);
 	bench_report("pagerctl_null", null, RUNS);
 	munmap(m, (size_t)(n * PG));
 }

@@ -402,6 +402,40 @@ static void test_walk_range(void)
 	pagemap_free(&fr, &pm);
 }
 
+/* pagemap_walk_leaves: each leaf once, in order, first a multiple of 512,
+ * and together they hold exactly the entries put. */
+struct leaf_log {
+	uint64_t leaves, entries, last_first;
+	bool bad;
+};
+
+static void leaf_fn(uint64_t first, uint64_t *e, void *ctx)
+{
+	struct leaf_log *l = ctx;
+	l->bad |= (first % 512) != 0 || (l->leaves && first <= l->last_first);
+	l->last_first = first;
+	l->leaves++;
+	for (unsigned i = 0; i < 512; i++)
+		l->entries += e[i] != 0;
+}
+
+static void test_walk_leaves(void)
+{
+	static const uint64_t vpns[] = { 0, 3, 511, 512, 1000, (1 << 18) - 1, 1 << 18, VPN_MAX };
+	struct pagemap pm = { 0 };
+	struct leaf_log l = { 0, 0, 0, false };
+	pool_reset(32);
+	pagemap_walk_leaves(&fr, &pm, leaf_fn, &l);
+	CHECK_EQ(l.leaves, 0);
+	for (unsigned i = 0; i < sizeof vpns / sizeof vpns[0]; i++)
+		pagemap_put(&fr, &pm, vpns[i], entry_for(vpns[i], 2) & ~PM_COW);
+	pagemap_walk_leaves(&fr, &pm, leaf_fn, &l);
+	CHECK_EQ(l.leaves, 5); /* 0..511, 512..1023, the two around 1 << 18, the top */
+	CHECK_EQ(l.entries, sizeof vpns / sizeof vpns[0]);
+	CHECK(!l.bad);
+	pagemap_free(&fr, &pm);
+}
+
 int main(void)
 {
 	pool = aligned_alloc(FSZ, (size_t)POOL_MAX * FSZ);
@@ -413,6 +447,7 @@ int main(void)
 	test_out_of_frames();
 	test_walk();
 	test_walk_range();
+	test_walk_leaves();
 	test_prune();
 	test_bulk();
 	test_random();
