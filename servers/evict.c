@@ -60,6 +60,8 @@ static uint64_t swap_nslots, swap_hint;
 static uint64_t fidx(uint64_t pa) { return (pa - pg_frames.base) / PG; }
 static uint64_t fpa(uint64_t f) { return pg_frames.base + f * PG; }
 
+static int ev_room(void);
+
 /* ---- swap slots ---------------------------------------------------------- */
 
 /* Page 0 of a Linux swap area (mkswap): "SWAPSPACE2" at its end, version
@@ -86,6 +88,10 @@ void swap_init(unsigned unit, uint64_t slots)
 	swap_nslots = slots;
 	swap_hint = 1;
 	cache_swap_unit = (int)unit;
+	if (frame_owner) {
+		cache_room_hook = ev_room; /* page-out can make room from now on */
+		ev_on = true;
+	}
 }
 
 /* A free slot (reference count still 0), or 0 when swap is full. Slots are
@@ -195,7 +201,7 @@ void ev_untrack(uint64_t pa)
 		ev_forget(fidx(pa));
 }
 
-void ev_touch(uint64_t pa) { frame_epoch[fidx(pa)] = cache_epoch; }
+void ev_touch_page(uint64_t pa) { frame_epoch[fidx(pa)] = cache_epoch; }
 
 /* ---- page-out ------------------------------------------------------------ */
 
@@ -391,7 +397,9 @@ static int ev_room(void)
 
 /* ---- tracking: vm.c's hooks ---------------------------------------------- */
 
-void ev_track(struct proc *p, uint64_t va, uint64_t pa)
+bool ev_on;
+
+void ev_track_page(struct proc *p, uint64_t va, uint64_t pa)
 {
 	uint64_t f = fidx(pa);
 	/* Without a swap disk nothing is evicted: no bookkeeping on faults. A
@@ -545,7 +553,8 @@ void ev_init(const char *bootargs)
 		ev_limit = strtoull(a + 7, NULL, 0);
 	if (ev_limit && ev_limit < PCTL_LIMIT_MIN)
 		ev_limit = PCTL_LIMIT_MIN;
-	cache_room_hook = ev_room;
+	if (ev_limit) /* else only once a swap disk or a limit appears: no cost */
+		cache_room_hook = ev_room;
 }
 
 static long ev_stat(struct proc *p, uint64_t ubuf)
@@ -582,6 +591,8 @@ long ev_call(struct proc *p, const struct msg *m)
 		if (m->w[1] && m->w[1] < PCTL_LIMIT_MIN)
 			return -EINVAL;
 		ev_limit = m->w[1];
+		if (ev_limit || swap_nslots)
+			cache_room_hook = ev_room;
 		return 0;
 	case PCTL_RLIMIT: {
 		struct proc *q = m->w[1] ? proc_find((long)m->w[1]) : p;

@@ -141,11 +141,24 @@ uint32_t swap_refs(uint64_t slot);
 /* Drop a holder of slot; the slot's page frame if that freed the slot
  * while processes map the frame (the caller makes it theirs), else 0. */
 uint64_t swap_put(uint64_t slot);
-void ev_track(struct proc *p, uint64_t va, uint64_t pa); /* a new process page */
+/* ev_on: a swap disk is attached (else nothing is tracked: the fault path
+ * pays one load and a branch). */
+extern bool ev_on;
+void ev_track_page(struct proc *p, uint64_t va, uint64_t pa);
+static inline void ev_track(struct proc *p, uint64_t va, uint64_t pa) /* a new process page */
+{
+	if (ev_on)
+		ev_track_page(p, va, pa);
+}
 void ev_untrack(uint64_t pa);    /* the frame leaves process memory */
 void ev_adopt(uint64_t pa);      /* a former swap page, mapped: track it */
 void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot);
-void ev_touch(uint64_t pa);      /* used by this request: not a victim now */
+void ev_touch_page(uint64_t pa);
+static inline void ev_touch(uint64_t pa) /* used by this request: not a victim now */
+{
+	if (ev_on)
+		ev_touch_page(pa);
+}
 void ev_proc_gone(struct proc *p);
 long ev_call(struct proc *p, const struct msg *m);
 
