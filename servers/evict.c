@@ -382,8 +382,10 @@ static int ev_room(void)
 	}
 	if (n)
 		cache_sync(CACHE_SWAP);
-	else if (at_limit && cache_stats.dirty)
+	else if (at_limit && cache_stats.dirty) {
 		cache_sync(0); /* dirty file pages: written, then dropped */
+		ev_stats.writebacks += cache_sync_file_pages;
+	}
 	if (cache_reclaim_aged(1, EV_FRESH)) /* clean evictions free at once */
 		return CACHE_ROOM_OK;
 	/* A wait ends when some I/O completes: only with I/O in flight. */

@@ -803,6 +803,8 @@ static int cache_cmp(const void *a, const void *b)
 	return bx < by ? -1 : bx > by;
 }
 
+uint64_t cache_sync_file_pages;
+
 /* Dirty pages are written in device order so neighbours merge. */
 bool cache_sync(uint32_t ino)
 {
@@ -828,8 +830,11 @@ bool cache_sync(uint32_t ino)
 	if (n)
 		qsort(list, n, sizeof *list, cache_cmp);
 	struct cio_builder b = {.op = BLK_OP_WRITE};
-	for (unsigned i = 0; i < n; i++)
+	cache_sync_file_pages = 0;
+	for (unsigned i = 0; i < n; i++) {
+		cache_sync_file_pages += list[i]->ino != CACHE_SWAP && list[i]->ino != CACHE_DEV;
 		cache_write_page(&b, list[i]);
+	}
 	cio_flush(&b);
 	for (unsigned i = 0; i < n; i++) {
 		if (list[i]->flags & CP_UNQUEUED) { /* a piece did not go out */

@@ -104,6 +104,7 @@ void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size);
 /* Start writing every dirty page (ino = 0: all, else that file and the
  * metadata); returns true when nothing is dirty or being written. */
 bool cache_sync(uint32_t ino);
+extern uint64_t cache_sync_file_pages; /* file pages the last cache_sync started writing */
 /* Give back up to n clean, unused frames; returns how many. */
 unsigned cache_reclaim(unsigned n);
 /* The same, only file pages not used by the last min_age requests (a page
