@@ -22,6 +22,7 @@
 #include "blk/blkc.h"
 #include "fs/cache.h"
 #include "pager.h"
+#include "fs/vfs.h"
 #include "policy/policy.h"
 
 #define PG 4096UL
@@ -47,9 +48,13 @@ static uint8_t *frame_owner;   /* EV_* per grant frame */
 static uint32_t *frame_slot;   /* its slot in that instance */
 static uint32_t *frame_vpn;    /* where its holders map it */
 static uint32_t *frame_epoch;  /* the request that last used it */
+static uint32_t *frame_ino;    /* a file page of the cache mapped by processes:
+				  its inode (frame_vpn holding its page index) */
 static uint32_t *frame_swslot; /* a swap-cache frame mapped by processes: its
 				  slot (still held by others); 0: anonymous */
-static uint64_t nframes, ntracked, ev_limit;
+/* ntracked: frames in a policy; ncached: those of them that are page-cache
+ * frames too (counted once for the limit, as cache pages). */
+static uint64_t nframes, ntracked, ncached, ev_limit;
 static char ev_policy_name[16] = "clock";
 static uint64_t ev_seed = 1;
 struct ev_stats ev_stats;
@@ -166,6 +171,9 @@ static uint64_t ev_page_id(uint8_t owner, long pid, uint64_t vpn)
 	return owner == EV_GLOBAL ? (uint64_t)pid << 32 | vpn : vpn;
 }
 
+static uint8_t *frame_dirty; /* a file frame's class when it was tracked */
+static int ev_file_class(uint64_t f) { return frame_dirty[f] ? POL_DIRTY : POL_CLEAN; }
+
 static void ev_add(struct evpol *ep, uint8_t owner, uint64_t f, uint64_t id)
 {
 	uint32_t s = ep->nfree ? ep->free_slot[--ep->nfree] : ep->nused++;
@@ -177,9 +185,19 @@ static void ev_add(struct evpol *ep, uint8_t owner, uint64_t f, uint64_t id)
 		ep->vlo = ep->nres_seen++ ? (v < ep->vlo ? v : ep->vlo) : v;
 		ep->vhi = v + 1 > ep->vhi ? v + 1 : ep->vhi;
 	}
-	/* anonymous: swap has no copy; a swap-cache frame: clean */
-	pol_add(&ep->pol, s, id, frame_swslot[f] ? POL_CLEAN : POL_DIRTY);
+	/* anonymous: swap has no copy; a swap-cache frame: clean; a file
+	 * page: as the cache says (set by ev_track_file) */
+	int cls = frame_swslot[f] ? POL_CLEAN : frame_ino[f] ? ev_file_class(f) : POL_DIRTY;
+	pol_add(&ep->pol, s, id, cls);
 	ntracked++;
+	ncached += frame_swslot[f] || frame_ino[f];
+}
+
+/* The frame leaves its policy's count (its slot handled by the caller). */
+static void ev_uncount(uint64_t f)
+{
+	ntracked--;
+	ncached -= frame_swslot[f] || frame_ino[f];
 }
 
 /* The frame's page left without being chosen (freed, lent, exit). */
@@ -189,10 +207,11 @@ static void ev_forget(uint64_t f)
 	if (ep) {
 		pol_remove(&ep->pol, frame_slot[f]);
 		ep->free_slot[ep->nfree++] = frame_slot[f];
-		ntracked--;
+		ev_uncount(f);
 	}
 	frame_owner[f] = EV_NONE;
 	frame_swslot[f] = 0;
+	frame_ino[f] = 0;
 }
 
 void ev_untrack(uint64_t pa)
@@ -208,8 +227,45 @@ void ev_touch_page(uint64_t pa) { frame_epoch[fidx(pa)] = cache_epoch; }
 /* Move frame f (out of every policy) to a new swap slot: every process
  * holding it at frame_vpn gets a swap entry instead. False when swap is
  * full or the page cannot go (nothing was changed then). */
+/* A file page of the cache: unmapped from every process that maps it, its
+ * stores harvested first (mm_harvest: the page is then dirty in the
+ * cache, written back by the next sync). The cache keeps the page; once
+ * clean and unmapped it is reclaimed like any other. Mappers are found
+ * through their regions: the same file page may sit at different
+ * addresses in different processes. */
+static void ev_file_out(uint64_t f)
+{
+	uint64_t pa = fpa(f), off = (uint64_t)frame_vpn[f] * PG;
+	uint32_t ino = frame_ino[f];
+	frame_ino[f] = 0;
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = proc_slot(i);
+		for (int k = 0; q->state == P_LIVE && q->task > 0 && k < q->nregions; k++) {
+			const struct region *g = &q->regions[k];
+			if (!g->vn || g->vn->ino != ino || off < g->seg_off)
+				continue;
+			uint64_t va = g->seg_va + (off - g->seg_off);
+			uint64_t *e = va >= g->start && va < g->end
+					      ? pagemap_find(&pg_frames, &q->pages, va / PG) : NULL;
+			if (!e || (*e & PM_SWAP) || (*e & ~PM_FLAGS) != pa)
+				continue;
+			if (g->kind == RG_MMAP && g->shared)
+				mm_harvest(q, va, va + PG); /* stores -> the cache page is dirty */
+			sys_unmap(q->task, va, 1);
+			pagemap_del(&pg_frames, &q->pages, va / PG);
+			q->resident--;
+			frame_put(pa);
+		}
+	}
+	ev_stats.evictions++;
+}
+
 static bool ev_page_out(uint64_t f)
 {
+	if (frame_ino[f]) {
+		ev_file_out(f);
+		return true;
+	}
 	uint64_t pa = fpa(f), va = (uint64_t)frame_vpn[f] * PG, slot = frame_swslot[f];
 	bool clean = slot != 0; /* its slot holds it: unmap, nothing to write */
 	frame_swslot[f] = 0;
@@ -337,7 +393,7 @@ static uint64_t ev_victim(struct evpol *ep, uint64_t incoming)
 		uint8_t owner = frame_owner[f];
 		ep->free_slot[ep->nfree++] = s;
 		frame_owner[f] = EV_NONE;
-		ntracked--;
+		ev_uncount(f);
 		if (frame_epoch[f] != cache_epoch)
 			return f;
 		ev_add(ep, owner, f, id);
@@ -365,7 +421,7 @@ static bool ev_evict(struct evpol *ep, uint8_t owner, uint64_t incoming)
  * the process that asked is killed for memory, as a full swap must. */
 static int ev_room(void)
 {
-	bool at_limit = ev_limit && ntracked + cache_stats.pages >= ev_limit;
+	bool at_limit = ev_limit && ntracked - ncached + cache_stats.pages >= ev_limit;
 	if (!at_limit && frames_free_count(&pg_frames) >= 32)
 		return CACHE_ROOM_OK;
 	/* A file page read for a request still parked must survive until it
@@ -436,11 +492,35 @@ void ev_adopt(uint64_t pa)
 	uint64_t f = fidx(pa);
 	struct evpol *ep = ev_of(frame_owner[f]);
 	if (ep && frame_swslot[f]) {
+		ncached--;
 		frame_swslot[f] = 0;
 		pol_set_dirty(&ep->pol, frame_slot[f], POL_DIRTY);
 	} else if (!ep) {
 		ev_add(&global, EV_GLOBAL, f, frame_vpn[f]);
 	}
+}
+
+/* p maps file page idx of inode ino, the cache's frame pa: tracked once
+ * (clean or dirty as the cache has it), evicted by unmapping it from all. */
+void ev_track_file(struct proc *p, uint32_t ino, uint64_t idx, uint64_t pa, bool dirty)
+{
+	uint64_t f = fidx(pa);
+	if (frame_owner[f] || blkc_is_driver(p->pid) || idx > UINT32_MAX)
+		return;
+	frame_ino[f] = ino;
+	frame_vpn[f] = (uint32_t)idx;
+	frame_dirty[f] = dirty;
+	frame_epoch[f] = cache_epoch;
+	ev_add(&global, EV_GLOBAL, f, (uint64_t)ino << 32 | idx);
+}
+
+/* frame_put left one holder: the cache. A tracked cache frame (file or
+ * swap) no process maps leaves the policy; the cache reclaims it. */
+void ev_unmapped(uint64_t pa)
+{
+	uint64_t f = fidx(pa);
+	if (frame_owner[f] && (frame_ino[f] || frame_swslot[f]))
+		ev_forget(f);
 }
 
 /* p maps swap-cache frame pa at va while others still hold its slot: a
@@ -502,7 +582,7 @@ static long ev_set_policy(const char *name, uint64_t seed)
 	for (uint64_t f = 0; f < nframes; f++)
 		if (frame_owner[f] == EV_GLOBAL) {
 			frame_owner[f] = EV_NONE;
-			ntracked--;
+			ev_uncount(f);
 			ev_add(&global, EV_GLOBAL, f, frame_vpn[f]);
 		}
 	snprintf(ev_policy_name, sizeof ev_policy_name, "%s", name);
@@ -537,6 +617,8 @@ void ev_init(const char *bootargs)
 	frame_vpn = calloc(nframes, sizeof *frame_vpn);
 	frame_epoch = calloc(nframes, sizeof *frame_epoch);
 	frame_swslot = calloc(nframes, sizeof *frame_swslot);
+	frame_ino = calloc(nframes, sizeof *frame_ino);
+	frame_dirty = calloc(nframes, 1);
 	char name[16] = "clock", num[24] = "";
 	const char *a;
 	if ((a = strstr(bootargs, "policy=")) && (a == bootargs || a[-1] == ' '))
@@ -545,6 +627,7 @@ void ev_init(const char *bootargs)
 		sscanf(a + 5, "%23[^ ]", num);
 	uint64_t seed = num[0] ? strtoull(num, NULL, 0) : 1;
 	if (!frame_owner || !frame_slot || !frame_vpn || !frame_epoch || !frame_swslot ||
+	    !frame_ino || !frame_dirty ||
 	    (ev_set_policy(name, seed) < 0 && ev_set_policy("clock", seed) < 0)) {
 		printf("pager: no memory for page-out: it is off\n");
 		free(frame_owner);
@@ -562,7 +645,7 @@ void ev_init(const char *bootargs)
 static long ev_stat(struct proc *p, uint64_t ubuf)
 {
 	struct pg_pagerstat st = {.seed = ev_seed, .limit = ev_limit,
-				  .frames_used = ntracked + cache_stats.pages,
+				  .frames_used = ntracked - ncached + cache_stats.pages,
 				  .faults = ev_stats.faults, .evictions = ev_stats.evictions,
 				  .pageins = ev_stats.pageins, .pageouts = ev_stats.pageouts,
 				  .writebacks = ev_stats.writebacks, .drops = cache_stats.dropped,

@@ -34,9 +34,12 @@ uint32_t frame_refs(uint64_t pa) { return frame_ref[(pa - pg_frames.base) / PG];
 
 void frame_put(uint64_t pa)
 {
-	if (--frame_ref[(pa - pg_frames.base) / PG] == 0) {
+	uint16_t left = --frame_ref[(pa - pg_frames.base) / PG];
+	if (left == 0) {
 		ev_untrack(pa); /* out of its eviction policy */
 		frames_free(&pg_frames, pa);
+	} else if (left == 1 && ev_on) {
+		ev_unmapped(pa); /* perhaps a cache page no process maps now */
 	}
 }
 
@@ -138,7 +141,10 @@ static uint64_t *vm_populate_disk(struct proc *p, const struct region *r, uint64
 			return NULL;
 		frame_get(cp->pa);
 		pg_stats.file_faults++;
-		return vm_install(p, va, cp->pa | ((r->perms & PERM_W) ? PM_COW : 0));
+		uint64_t *e = vm_install(p, va, cp->pa | ((r->perms & PERM_W) ? PM_COW : 0));
+		if (e && ev_on)
+			ev_track_file(p, cp->ino, cp->idx, cp->pa, cp->flags & CP_DIRTY);
+		return e;
 	}
 	uint64_t pa = cache_frame_alloc();
 	if (!pa) {
@@ -210,7 +216,10 @@ static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64
 		return e;
 	}
 	frame_get(cp->pa);
-	return vm_install(p, va, cp->pa | (r->shared ? 0 : PM_COW));
+	uint64_t *e = vm_install(p, va, cp->pa | (r->shared ? 0 : PM_COW));
+	if (e && ev_on && !vfs_is_anon(r->vn)) /* an anonymous object's page stays */
+		ev_track_file(p, cp->ino, cp->idx, cp->pa, cp->flags & CP_DIRTY);
+	return e;
 }
 
 /* A first touch: a fresh frame, zeroed or filled from the file. */

@@ -212,8 +212,9 @@ unsigned cache_reclaim_aged(unsigned n, uint32_t min_age)
 	unsigned got = 0;
 	for (struct cpage *cp = lru.next, *nx; cp != &lru && got < n; cp = nx) {
 		nx = cp->next;
-		uint32_t age = cp->ino == CACHE_SWAP ? UINT32_MAX : cache_epoch - cp->epoch;
-		if ((cp->flags & ~CP_ORPHAN) == CP_VALID && cp->epoch != cache_epoch &&
+		/* only a page read and not used yet waits min_age requests */
+		uint32_t age = cp->flags & CP_UNUSED ? cache_epoch - cp->epoch : UINT32_MAX;
+		if ((cp->flags & ~(CP_ORPHAN | CP_UNUSED)) == CP_VALID && cp->epoch != cache_epoch &&
 		    age >= min_age && frame_refs(cp->pa) == 1) {
 			cache_stats.dropped += cp->ino != CACHE_SWAP;
 			cache_remove(cp);
@@ -287,7 +288,7 @@ static void cio_done(struct blk_io *io, int status)
 		} else {
 			cp->flags &= ~CP_READING;
 			if (!(cp->flags & (CP_ERROR | CP_UNQUEUED)))
-				cp->flags |= CP_VALID; /* else cache_ready drops it */
+				cp->flags |= CP_VALID | CP_UNUSED; /* else cache_ready drops it */
 		}
 	}
 	if (c->raw_done)
@@ -414,8 +415,10 @@ static bool cache_block_ok(uint32_t blk)
 static struct cpage *cache_ready(struct cpage *cp, int *err)
 {
 	lru_touch(cp);
-	if (cp->flags & CP_VALID)
+	if (cp->flags & CP_VALID) {
+		cp->flags &= ~CP_UNUSED;
 		return cp;
+	}
 	if ((cp->flags & (CP_ERROR | CP_READING)) == CP_ERROR) { /* all its reads are done */
 		cache_remove(cp);
 		*err = -EIO;

@@ -39,6 +39,7 @@ enum {
 	CP_ORPHAN = 32, /* out of the hash (file truncated): freed when unused */
 	CP_ANON = 64,   /* a shared anonymous object's page: no disk, never reclaimed */
 	CP_UNQUEUED = 128, /* a piece of its write found no request: write it again */
+	CP_UNUSED = 256,   /* read, not used yet: kept a while from reclaim at a limit */
 };
 
 struct cpage {
@@ -107,8 +108,9 @@ bool cache_sync(uint32_t ino);
 extern uint64_t cache_sync_file_pages; /* file pages the last cache_sync started writing */
 /* Give back up to n clean, unused frames; returns how many. */
 unsigned cache_reclaim(unsigned n);
-/* The same, only file pages not used by the last min_age requests (a page
- * just read for a parked request is not taken before it runs again). */
+/* The same, but a page read and not used since waits until min_age
+ * requests have passed (a page read for a parked request is not taken
+ * before that request runs again). */
 unsigned cache_reclaim_aged(unsigned n, uint32_t min_age);
 /* A frame for the cache or anyone: reclaims clean pages when none is free. */
 uint64_t cache_frame_alloc(void);

@@ -4,6 +4,7 @@
  * pages totalling 3x the limit are written with checksummed patterns and
  * read back under every guest policy; every frame and swap slot returns.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,11 +133,59 @@ static void test_heap(void)
 	sbrk(-pages * PG);
 }
 
+/* A shared file mapping of 2x the limit, written by the parent and a
+ * forked child (each its half), evicted (its stores harvested and written
+ * back) and read back through the mapping and through read(). */
+static void test_shared_file(void)
+{
+	long pages = 2 * LIMIT;
+	struct pg_pagerstat b = stat_now();
+	int fd = open("/swapfile.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	tap_check(fd >= 0 && ftruncate(fd, pages * PG) == 0, "a %ld-page file", pages);
+	uint64_t *mem = mmap(NULL, (size_t)(pages * PG), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	tap_check(mem != MAP_FAILED, "mapped shared");
+	pid_t kid = fork();
+	if (kid == 0) {
+		fill(mem + pages / 2 * PG / 8, pages - pages / 2, 5); /* pattern of its own pages */
+		_exit(0);
+	}
+	int st = -1;
+	waitpid(kid, &st, 0);
+	for (long p = 0; p < pages / 2; p++) /* the parent's half, as fill(5) would */
+		for (long i = 0; i < PG / 8; i += 64)
+			mem[p * PG / 8 + i] = pattern((uint64_t)p, (uint64_t)i, 5);
+	long bad = 0;
+	for (long p = 0; p < pages; p++) {
+		long q = p < pages / 2 ? p : p - pages / 2;
+		for (long i = 0; i < PG / 8; i += 64)
+			if (mem[p * PG / 8 + i] != pattern((uint64_t)q, (uint64_t)i, 5)) {
+				bad++;
+				break;
+			}
+	}
+	tap_check(st == 0 && bad == 0, "both halves read back through the mapping (%ld bad)", bad);
+	struct pg_pagerstat a = stat_now();
+	tap_check(a.writebacks - b.writebacks >= (uint64_t)LIMIT && a.frames_used <= LIMIT + 16,
+		  "mapped file pages were evicted and written back (%lu) within the limit (%lu used)",
+		  (unsigned long)(a.writebacks - b.writebacks), (unsigned long)a.frames_used);
+	munmap(mem, (size_t)(pages * PG));
+	bad = 0;
+	static uint64_t buf[PG / 8];
+	for (long p = 0; p < pages; p++) {
+		long q = p < pages / 2 ? p : p - pages / 2;
+		if (pread(fd, buf, PG, p * PG) != PG || buf[0] != pattern((uint64_t)q, 0, 5))
+			bad++;
+	}
+	tap_check(bad == 0, "and through read() after munmap (%ld bad)", bad);
+	close(fd);
+	unlink("/swapfile.dat");
+}
+
 int main(void)
 {
 	static const char *const policies[] = {"fifo", "clock", "lru_aging", "random", "wsclock", "car"};
 	int n = sizeof policies / sizeof policies[0];
-	tap_plan(1 + 5 * n + 3 + 2);
+	tap_plan(1 + 5 * n + 3 + 5 + 2);
 	struct pg_pagerstat st = stat_now();
 	tap_check(st.swap_slots > 1000, "a swap disk with %lu slots", (unsigned long)st.swap_slots);
 	struct pg_meminfo m0, m1;
@@ -150,6 +199,7 @@ int main(void)
 	}
 	test_fork();
 	test_heap();
+	test_shared_file();
 	pager_ctl(PCTL_LIMIT, 0, 0);
 	st = stat_now();
 	uint64_t held = swap_held();
