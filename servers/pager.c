@@ -521,8 +521,12 @@ static void pager_probe_read(void *arg, int status)
 	uint64_t slots, unit = (uint64_t)arg;
 	const uint8_t *page0 = frames_va(&pg_frames, sb_frame);
 	if (!status && cache_swap_unit < 0 &&
-	    swap_header_ok(page0, blkc_capacity((unsigned)unit), &slots))
+	    swap_header_ok(page0, blkc_capacity((unsigned)unit), &slots)) {
 		swap_init((unsigned)unit, slots);
+		struct proc *drv = proc_find(blkc_driver_pid((unsigned)unit));
+		if (drv) /* ps tells the two drivers apart */
+			snprintf(drv->name, sizeof drv->name, "blk-swap");
+	}
 	else if (boot_disks.root < 0)
 		boot_disks.root = (int)unit;
 	frames_free(&pg_frames, sb_frame);

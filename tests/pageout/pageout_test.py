@@ -13,7 +13,9 @@ console. Prints TAP for meson.
   oom    swap full: the process that needs a frame is killed with SIGKILL,
          the shell and everyone else go on, and its slots come back
   stress tests/guest/swaptest.c: 3x the frame limit of checksummed anonymous,
-         heap and fork-shared pages under every guest policy
+         heap, fork-shared and shared-file pages under every guest policy
+  eio    tests/guest/swapeio.c: the swap driver dies; the process whose pages
+         are lost is killed with SIGBUS and a pager: line, nobody else
 
 usage: pageout_test.py SUITE SOURCE_ROOT BUILD_DIR
 """
@@ -151,17 +153,31 @@ def suite_oom(s):
             m is not None and int(m.group(1)) < 32, text)
 
 
-def suite_stress(s):
-    """tests/guest/swaptest.c: its TAP lines become ours."""
-    status, out = s.boot(s.disk_with({}), s.swap_image("swap.img", 64), "swaptest; echo status $?")
+def guest_tap(s, program, min_checks, swap_mib=64):
+    """Run a TAP program of tests/guest with a swap disk: its lines become ours."""
+    status, out = s.boot(s.disk_with({}), s.swap_image("swap.img", swap_mib),
+                         f"{program}; echo status $?")
     taps = [l for l in out if re.match(r"(not )?ok \d+ - ", l)]
     for l in taps:
-        s.check("swaptest: " + l.split(" - ", 1)[1], l.startswith("ok"))
-    s.check("swaptest ran to its end with status 0, e2fsck -fn clean",
-            status == 0 and "status 0" in out and len(taps) >= 30, "\n".join(out[-20:]))
+        s.check(f"{program}: " + l.split(" - ", 1)[1], l.startswith("ok"))
+    s.check(f"{program} ran to its end with status 0, e2fsck -fn clean",
+            status == 0 and "status 0" in out and len(taps) >= min_checks, "\n".join(out[-20:]))
+    return out
 
 
-SUITES = {"agree": suite_agree, "oom": suite_oom, "stress": suite_stress}
+def suite_stress(s):
+    """tests/guest/swaptest.c."""
+    guest_tap(s, "swaptest", 40)
+
+
+def suite_eio(s):
+    """tests/guest/swapeio.c, and the pager's line about the lost page."""
+    out = guest_tap(s, "swapeio", 6, swap_mib=16)
+    s.check("one pager: line names the lost page", sum(
+        "killed: swap I/O error: its page is lost" in l for l in out) == 1, "\n".join(out))
+
+
+SUITES = {"agree": suite_agree, "oom": suite_oom, "stress": suite_stress, "eio": suite_eio}
 
 
 def main():
