@@ -93,6 +93,12 @@
 #define PCTL_HARVEST 4 /* read and clear the A bits of the caller's pages into
 			  their policy (what every eviction does first) -> 0;
 			  for benchmarks */
+#define PCTL_TRACE_START 5 /* record every page fault served from now on (the
+			      last PCTL_TRACE_MAX), dropping the old record -> 0 */
+#define PCTL_TRACE_READ 6  /* w1 = uint64_t buf[], w2 = max: the next entries of
+			      the record (pid << 36 | virtual page number), in
+			      fault order; recording stops -> entries, 0 at the end */
+#define PCTL_TRACE_MAX 65536
 #define PCTL_LIMIT_MIN 64
 #define PCTL_RLIMIT_MAX 65536
 

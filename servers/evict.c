@@ -658,6 +658,40 @@ static long ev_stat(struct proc *p, uint64_t ubuf)
 	return vm_copy_out(p, ubuf, &st, sizeof st);
 }
 
+/* ---- the fault trace (tools/pager-exp --dump-trace) ---------------------- */
+
+bool ev_tracing;
+static uint64_t *trace_buf;
+static uint64_t trace_n, trace_read;
+
+void ev_trace_page(struct proc *p, uint64_t va)
+{
+	if (trace_n < PCTL_TRACE_MAX)
+		trace_buf[trace_n++] = (uint64_t)p->pid << 36 | va / PG;
+}
+
+static long ev_trace_start(void)
+{
+	if (!trace_buf && !(trace_buf = malloc(PCTL_TRACE_MAX * sizeof *trace_buf)))
+		return -ENOMEM;
+	trace_n = trace_read = 0;
+	ev_tracing = true;
+	return 0;
+}
+
+static long ev_trace_copy(struct proc *p, uint64_t ubuf, uint64_t max)
+{
+	ev_tracing = false;
+	uint64_t n = trace_n - trace_read < max ? trace_n - trace_read : max;
+	if (!n)
+		return 0;
+	long r = vm_copy_out(p, ubuf, trace_buf + trace_read, n * sizeof *trace_buf);
+	if (r < 0)
+		return r;
+	trace_read += n;
+	return (long)n;
+}
+
 long ev_call(struct proc *p, const struct msg *m)
 {
 	char name[16];
@@ -685,6 +719,10 @@ long ev_call(struct proc *p, const struct msg *m)
 			return -ESRCH;
 		return ev_set_rlimit(q, m->w[2]);
 	}
+	case PCTL_TRACE_START:
+		return ev_trace_start();
+	case PCTL_TRACE_READ:
+		return ev_trace_copy(p, m->w[1], m->w[2]);
 	case PCTL_HARVEST:
 		if (local[p->slot])
 			ev_harvest(local[p->slot], (uint8_t)(EV_LOCAL0 + p->slot), p);

@@ -163,6 +163,8 @@ static inline void ev_touch(uint64_t pa) /* used by this request: not a victim n
 }
 void ev_proc_gone(struct proc *p);
 long ev_call(struct proc *p, const struct msg *m);
+extern bool ev_tracing;          /* PCTL_TRACE_START: faults are recorded */
+void ev_trace_page(struct proc *p, uint64_t va);
 
 /* mmap.c: mappings (PG_MMAP .. PG_MADVISE) */
 bool mm_call(struct proc *p, struct msg *m);

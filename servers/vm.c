@@ -415,6 +415,8 @@ bool vm_fault(struct proc *p, struct msg *m)
 		return vm_bad(p, m, why);
 	p->faults++;
 	ev_stats.faults++;
+	if (ev_tracing)
+		ev_trace_page(p, va);
 	*m = (struct msg){.label = FAULT_MAP, .w = {va, entry_pa(*e), vm_map_perms(p, va, *e)}};
 	return true;
 }

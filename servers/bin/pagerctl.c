@@ -2,7 +2,9 @@
  * pagerctl.c (servers/bin/) - the pager's page-out controls (PG_PAGERCTL,
  * libsys/pager.h): "stat [-m]" prints its counters, "policy NAME [SEED]",
  * "limit N[K|M|G]" and "rlimit PID N" set the eviction policy, the global
- * frame limit and a process's resident-page limit.
+ * frame limit and a process's resident-page limit; "trace start" and
+ * "trace dump" record the page faults in between ("trace: PAGE" lines, hex,
+ * pid << 36 | virtual page number: a text trace for tools/pagersim).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +16,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: pagerctl stat [-m] | policy NAME [SEED] | limit N[K|M|G] |"
-			" rlimit PID N\n");
+			" rlimit PID N |\n       trace start | trace dump\n");
 	return 2;
 }
 
@@ -118,6 +120,21 @@ static int cmd_stat(int argc, char **argv)
 	return 0;
 }
 
+/* Read the record in chunks until the pager says it is done. */
+static int trace_dump(void)
+{
+	static uint64_t buf[512];
+	long n;
+	while ((n = pager_ctl(PCTL_TRACE_READ, (uint64_t)buf, 512)) > 0)
+		for (long i = 0; i < n; i++)
+			printf("trace: %llx\n", (unsigned long long)buf[i]);
+	if (n < 0) {
+		fprintf(stderr, "pagerctl: trace: %s\n", strerror((int)-n));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t a = 1, b = 0;
@@ -131,5 +148,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "rlimit") && argc == 4 && !parse_count(argv[2], 0, &a) &&
 	    !parse_count(argv[3], 0, &b))
 		return ctl("rlimit", PCTL_RLIMIT, a, b);
+	if (!strcmp(cmd, "trace") && argc == 3 && !strcmp(argv[2], "start"))
+		return ctl("trace", PCTL_TRACE_START, 0, 0);
+	if (!strcmp(cmd, "trace") && argc == 3 && !strcmp(argv[2], "dump"))
+		return trace_dump();
 	return usage();
 }
