@@ -414,43 +414,51 @@ static bool ev_evict(struct evpol *ep, uint8_t owner, uint64_t incoming)
 	return false;
 }
 
-/* cache_room_hook: make room before a frame is handed out. Clean cached
- * pages go first (nothing to write), then a batch of process pages to
- * swap; the request waits for those writes. At the frame limit with
- * nothing left to page out (swap full, or none) the frame is refused:
- * the process that asked is killed for memory, as a full swap must. */
+/* cache_room_hook: make room before a frame is handed out. Within
+ * EV_BATCH frames of the limit (or of running out), each frame handed out
+ * first evicts one page: clean cached pages go first (nothing to write),
+ * then the policy's victim, chosen after a fresh harvest of references
+ * (one victim per harvest, as the simulator chooses one per miss); the
+ * victims' writes go out EV_BATCH at a time, one request. At the limit a
+ * request waits for those writes. At the limit with nothing left to page
+ * out (swap full, or none) the frame is refused: the process that asked
+ * is killed for memory, as a full swap must. */
+static unsigned ev_pending; /* evicted pages whose writes are not started */
+
 static int ev_room(void)
 {
-	bool at_limit = ev_limit && ntracked - ncached + cache_stats.pages >= ev_limit;
-	if (!at_limit && frames_free_count(&pg_frames) >= 32)
+	uint64_t used = ntracked - ncached + cache_stats.pages, free = frames_free_count(&pg_frames);
+	bool hard = ev_limit ? used >= ev_limit : free < 32;
+	bool near = ev_limit ? used + EV_BATCH >= ev_limit : free < 32 + EV_BATCH;
+	if (!near || cache_reclaim_aged(1, EV_FRESH))
 		return CACHE_ROOM_OK;
-	/* A file page read for a request still parked must survive until it
-	 * runs again, or memory at the limit thrashes on one block forever. */
-	if (cache_reclaim_aged(1, EV_FRESH))
-		return CACHE_ROOM_OK;
-	if (cache_inflight())
-		return CACHE_ROOM_WAIT; /* writes on their way free frames */
-	unsigned n = 0;
 	if (swap_nslots && global.pol.nres) {
 		ev_harvest(&global, EV_GLOBAL, NULL);
-		while (n < EV_BATCH && ev_evict(&global, EV_GLOBAL, POL_NEVER))
-			n++;
+		static unsigned since_tick;
+		if (ev_evict(&global, EV_GLOBAL, POL_NEVER)) {
+			ev_pending++;
+			if (++since_tick == EV_BATCH) { /* EV_BATCH evictions are one tick */
+				since_tick = 0;
+				pol_tick(&global.pol);
+			}
+		}
 	}
-	if (n)
-		cache_sync(CACHE_SWAP);
-	else if (at_limit && cache_stats.dirty) {
-		cache_sync(0); /* dirty file pages: written, then dropped */
+	if (hard && cache_stats.dirty) { /* every dirty page: written, then dropped */
+		cache_sync(0);
 		ev_stats.writebacks += cache_sync_file_pages;
+		ev_pending = 0;
+	} else if (ev_pending >= EV_BATCH) {
+		cache_sync(CACHE_SWAP);
+		ev_pending = 0;
 	}
-	if (cache_reclaim_aged(1, EV_FRESH)) /* clean evictions free at once */
+	if (!hard || cache_reclaim_aged(1, EV_FRESH)) /* clean evictions free at once */
 		return CACHE_ROOM_OK;
-	/* A wait ends when some I/O completes: only with I/O in flight. */
-	if (cache_inflight())
+	if (cache_inflight()) /* a wait ends when some I/O completes */
 		return CACHE_ROOM_WAIT;
 	/* Refused only when swap is really full (or absent): pages that cannot
 	 * go just now (shared swap-cache frames in I/O) let it run over. */
 	bool full = !swap_nslots || ev_stats.swap_used + 1 >= swap_nslots;
-	return at_limit && full ? CACHE_ROOM_NONE : CACHE_ROOM_OK;
+	return ev_limit && full ? CACHE_ROOM_NONE : CACHE_ROOM_OK;
 }
 
 /* ---- tracking: vm.c's hooks ---------------------------------------------- */
@@ -476,6 +484,7 @@ void ev_track_page(struct proc *p, uint64_t va, uint64_t pa)
 		static unsigned unwritten;
 		if (ev_evict(ep, (uint8_t)(EV_LOCAL0 + p->slot), va / PG) && ++unwritten == EV_BATCH) {
 			unwritten = 0;
+			pol_tick(&ep->pol); /* a batch is one tick, as in the global */
 			cache_sync(CACHE_SWAP); /* one request for a batch */
 		}
 	}

@@ -286,11 +286,12 @@ static const char VM_SWAP_EIO[] = "swap I/O error: its page is lost:"; /* why: S
 static bool vm_swap_in(struct proc *p, uint64_t va, uint64_t *e, int *err)
 {
 	uint64_t slot = *e >> 12;
-	if (!cache_cached(CACHE_SWAP, slot)) { /* a read starts (a retry finds it cached) */
+	uint64_t reads = cache_stats.swap_reads;
+	struct cpage *cp = cache_swap_in(slot, err);
+	if (cache_stats.swap_reads != reads) { /* a read started (a retry finds it cached) */
 		p->pageins++;
 		ev_stats.pageins++;
 	}
-	struct cpage *cp = cache_swap_in(slot, err);
 	if (!cp)
 		return false;
 	uint64_t pa = cp->pa, cached_pa = cp->pa;

@@ -925,6 +925,7 @@ struct cpage *cache_swap_in(uint64_t slot, int *err)
 		return NULL;
 	}
 	cache_swap_blocks(cp);
+	cache_stats.swap_reads++;
 	struct cio_builder b = {.op = BLK_OP_READ};
 	cache_read_blocks(&b, cp);
 	cio_flush(&b);

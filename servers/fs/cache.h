@@ -55,6 +55,7 @@ struct cpage {
 struct cache_stats {
 	uint64_t pages, dirty, reads, writes, read_blocks, write_blocks, errors;
 	uint64_t dropped; /* clean file pages reclaimed (not swap pages) */
+	uint64_t swap_reads; /* swap pages whose read was started */
 };
 
 extern struct ext2_fs cache_fs;       /* the mounted file system */
