@@ -113,19 +113,30 @@ void pt_range(uint64_t root_pa, uint64_t va, uint64_t end, pt_leaf_fn fn, void *
 	pt_range_level(root_pa, PT_LEVELS - 1, va, end, fn, ctx);
 }
 
-static void pt_note_super(pte_t *pte, uint64_t va, int level, void *ctx)
+/* A superpage is a leaf above level 0: only levels 2 and 1 are looked
+ * at, one entry per 2 MiB of the range, never the 4 KiB leaves. */
+static bool pt_super_level(uint64_t table_pa, int lv, uint64_t va, uint64_t end)
 {
-	(void)pte;
-	(void)va;
-	if (level > 0)
-		*(bool *)ctx = true;
+	pte_t *table = pt_table(table_pa);
+	uint64_t span = pt_span(lv);
+	while (va < end) {
+		uint64_t next = (va & ~(span - 1)) + span;
+		pte_t e = table[pt_index(va, lv)];
+		if (pte_is_leaf(e))
+			return true;
+		if (pte_valid(e) && lv > 1 &&
+		    pt_super_level(pte_pa(e), lv - 1, va, next < end ? next : end))
+			return true;
+		if (next < va) /* wrapped past the top of the address space */
+			break;
+		va = next;
+	}
+	return false;
 }
 
 bool pt_range_has_super(uint64_t root_pa, uint64_t va, uint64_t end)
 {
-	bool found = false;
-	pt_range(root_pa, va, end, pt_note_super, &found);
-	return found;
+	return pt_super_level(root_pa, PT_LEVELS - 1, va, end);
 }
 
 static bool pt_table_empty(const pte_t *table)
@@ -136,17 +147,29 @@ static bool pt_table_empty(const pte_t *table)
 	return true;
 }
 
+/* The slots of a table at base (each span long) that [va, end) touches:
+ * [*first, *last], never the whole table for a small range. */
+static void pt_slots(uint64_t base, uint64_t span, unsigned n, uint64_t va, uint64_t end,
+		     unsigned *first, unsigned *last)
+{
+	uint64_t lo = va > base ? (va - base) / span : 0, hi = (end - 1 - base) / span;
+	*first = (unsigned)lo;
+	*last = hi < n - 1 ? (unsigned)hi : n - 1;
+}
+
 /* Free the table pages below *entry (a pointer entry at level lv) that
- * hold no valid entry within [va, end); then *entry itself if empty. */
+ * hold no valid entry within [va, end); then *entry itself if empty. The
+ * work follows the range: an unmap of one page visits one slot a level. */
 static void pt_prune_entry(pte_t *entry, int lv, uint64_t base, uint64_t va, uint64_t end,
 			   pt_free_fn free_fn, void *ctx)
 {
 	pte_t *table = pt_table(pte_pa(*entry));
 	uint64_t span = pt_span(lv - 1);
-	for (unsigned i = 0; i < PT_ENTRIES && lv > 1; i++) {
-		uint64_t start = base + i * span;
-		if (start < end && start + span > va && pte_valid(table[i]) && !pte_is_leaf(table[i]))
-			pt_prune_entry(&table[i], lv - 1, start, va, end, free_fn, ctx);
+	unsigned first, last;
+	pt_slots(base, span, PT_ENTRIES, va, end, &first, &last);
+	for (unsigned i = first; i <= last && lv > 1; i++) {
+		if (pte_valid(table[i]) && !pte_is_leaf(table[i]))
+			pt_prune_entry(&table[i], lv - 1, base + i * span, va, end, free_fn, ctx);
 	}
 	if (pt_table_empty(table)) {
 		free_fn(pte_pa(*entry), ctx);
@@ -160,11 +183,13 @@ void pt_prune(uint64_t root_pa, uint64_t va, uint64_t end, pt_free_fn free_fn, v
 {
 	pte_t *root = pt_table(root_pa);
 	uint64_t span = pt_span(PT_LEVELS - 1);
-	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
-		uint64_t start = i * span;
-		if (start < end && start + span > va && pte_valid(root[i]) && !pte_is_leaf(root[i]))
-			pt_prune_entry(&root[i], PT_LEVELS - 1, start, va, end, free_fn, ctx);
-	}
+	unsigned first, last;
+	if (end <= va || va >= span * (PT_ENTRIES / 2))
+		return;
+	pt_slots(0, span, PT_ENTRIES / 2, va, end, &first, &last);
+	for (unsigned i = first; i <= last; i++)
+		if (pte_valid(root[i]) && !pte_is_leaf(root[i]))
+			pt_prune_entry(&root[i], PT_LEVELS - 1, i * span, va, end, free_fn, ctx);
 }
 
 static void pt_free_level(uint64_t table_pa, int lv, unsigned n, pt_free_fn free_fn, void *ctx)
