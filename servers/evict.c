@@ -523,15 +523,6 @@ void ev_track_file(struct proc *p, uint32_t ino, uint64_t idx, uint64_t pa, bool
 	ev_add(&global, EV_GLOBAL, f, (uint64_t)ino << 32 | idx);
 }
 
-/* frame_put left one holder: the cache. A tracked cache frame (file or
- * swap) no process maps leaves the policy; the cache reclaims it. */
-void ev_unmapped(uint64_t pa)
-{
-	uint64_t f = fidx(pa);
-	if (frame_owner[f] && (frame_ino[f] || frame_swslot[f]))
-		ev_forget(f);
-}
-
 /* p maps swap-cache frame pa at va while others still hold its slot: a
  * clean page, evicted by unmapping it (ev_page_out). */
 void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot)

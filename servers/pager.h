@@ -154,7 +154,6 @@ void ev_untrack(uint64_t pa);    /* the frame leaves process memory */
 void ev_adopt(uint64_t pa);      /* a former swap page, mapped: track it */
 void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot);
 void ev_track_file(struct proc *p, uint32_t ino, uint64_t idx, uint64_t pa, bool dirty);
-void ev_unmapped(uint64_t pa);   /* only the cache holds the frame now */
 void ev_touch_page(uint64_t pa);
 static inline void ev_touch(uint64_t pa) /* used by this request: not a victim now */
 {

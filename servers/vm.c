@@ -34,12 +34,9 @@ uint32_t frame_refs(uint64_t pa) { return frame_ref[(pa - pg_frames.base) / PG];
 
 void frame_put(uint64_t pa)
 {
-	uint16_t left = --frame_ref[(pa - pg_frames.base) / PG];
-	if (left == 0) {
+	if (--frame_ref[(pa - pg_frames.base) / PG] == 0) {
 		ev_untrack(pa); /* out of its eviction policy */
 		frames_free(&pg_frames, pa);
-	} else if (left == 1 && ev_on) {
-		ev_unmapped(pa); /* perhaps a cache page no process maps now */
 	}
 }
 
@@ -517,19 +514,20 @@ static void vm_fork_page(uint64_t vpn, uint64_t *e, void *arg)
 	struct region *r = vm_region_find(c->parent, vpn * PG);
 	if (c->err)
 		return;
-	if (r && (r->perms & PERM_W) && !(*e & (PM_LENT | PM_SWAP)) && !r->shared)
-		*e |= PM_COW; /* a shared mapping's pages stay shared */
-	if (pagemap_put(&pg_frames, &c->child->pages, vpn, *e) < 0) {
+	uint64_t v = *e;
+	if (r && (r->perms & PERM_W) && !(v & (PM_LENT | PM_SWAP)) && !r->shared)
+		*e = v |= PM_COW; /* a shared mapping's pages stay shared */
+	if (pagemap_put(&pg_frames, &c->child->pages, vpn, v) < 0) {
 		c->err = -ENOMEM;
 		return;
 	}
-	if (*e & PM_SWAP) { /* one slot, two holders: read back once */
-		swap_get(*e >> 12);
+	if (__builtin_expect(!(v & PM_SWAP), 1)) {
+		frame_get(entry_pa(v));
+		c->child->resident++;
+	} else { /* one slot, two holders: read back once */
+		swap_get(v >> 12);
 		c->child->swapped++;
-		return;
 	}
-	frame_get(entry_pa(*e));
-	c->child->resident++;
 }
 
 long vm_fork(struct proc *parent, struct proc *child)
@@ -638,10 +636,16 @@ long vm_sbrk(struct proc *p, int64_t incr)
 	return (long)old;
 }
 
+/* vm_free_all's: the counts are reset after the walk, not kept up. */
 static void vm_put_page(uint64_t vpn, uint64_t *e, void *ctx)
 {
+	uint64_t pa;
 	(void)vpn;
-	vm_put_entry(ctx, *e);
+	(void)ctx;
+	if (__builtin_expect(!(*e & PM_SWAP), 1))
+		frame_put(entry_pa(*e));
+	else if ((pa = swap_put(*e >> 12)))
+		ev_adopt(pa); /* others paged it in already */
 }
 
 void vm_free_all(struct proc *p)
