@@ -290,6 +290,18 @@ static bool ev_page_out(uint64_t f)
 	return true;
 }
 
+/* The index of the lowest set bit of b (b != 0): de Bruijn, since the
+ * base ISA has no ctz and libgcc's costs tens of instructions. */
+static unsigned ev_ctz(uint64_t b)
+{
+	static const uint8_t pos[64] = {
+		0, 1, 2, 53, 3, 7, 54, 27, 4, 38, 41, 8, 34, 55, 48, 28, 62, 5, 39, 46, 44, 42,
+		22, 9, 24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6, 26, 37, 40, 33, 47, 61, 45,
+		43, 21, 23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14,
+		13, 12};
+	return pos[((b & -b) * 0x022fdd63cc95386dULL) >> 58];
+}
+
 /* Read and clear the A bits of ep's frames mapped in p, a run of
  * consecutive pages per call; each referenced page is pol_ref'ed. */
 #define EV_LEAF 512 /* pages under one leaf of the shadow table */
@@ -312,7 +324,7 @@ static void ev_run_leaf(uint64_t first, uint64_t *e, void *ctx)
 		return;
 	for (unsigned w = 0; w < EV_LEAF / 64; w++) {
 		for (uint64_t b = bits[w]; b; b &= b - 1) {
-			uint64_t x = e[w * 64 + (unsigned)__builtin_ctzll(b)];
+			uint64_t x = e[w * 64 + ev_ctz(b)];
 			uint64_t off = (x & ~PM_FLAGS) - pg_frames.base;
 			if (x && !(x & PM_SWAP) && off < pg_frames.end - pg_frames.base &&
 			    frame_owner[off / PG] == r->owner)
@@ -328,17 +340,20 @@ static void ev_harvest_range(struct evpol *ep, uint8_t owner, struct proc *p, ui
 			     uint64_t vhi)
 {
 	static uint64_t bits[4096 / 64];
+	const uint64_t base = pg_frames.base, span = pg_frames.end - pg_frames.base;
 	for (uint64_t v = vlo; v < vhi; v += 4096) {
-		uint64_t n = vhi - v < 4096 ? vhi - v : 4096;
+		uint64_t n = vhi - v < 4096 ? vhi - v : 4096, *leaf = NULL, leaf_vpn = 1;
 		if (sys_ref_clear(p->task, v * PG, n, bits) <= 0)
 			continue;
 		for (unsigned w = 0; w < (n + 63) / 64; w++) {
 			for (uint64_t b = bits[w]; b; b &= b - 1) {
-				uint64_t *e = pagemap_find(&pg_frames, &p->pages,
-							   v + w * 64 + (unsigned)__builtin_ctzll(b));
-				uint64_t off = e ? (*e & ~PM_FLAGS) - pg_frames.base : UINT64_MAX;
-				if (e && !(*e & PM_SWAP) && off < pg_frames.end - pg_frames.base &&
-				    frame_owner[off / PG] == owner)
+				uint64_t vpn = v + w * 64 + ev_ctz(b);
+				if ((vpn & ~511ULL) != leaf_vpn) { /* one walk per 512 pages */
+					leaf_vpn = vpn & ~511ULL;
+					leaf = pagemap_leaf(&pg_frames, &p->pages, vpn);
+				}
+				uint64_t x = leaf ? leaf[vpn & 511] : 0, off = (x & ~PM_FLAGS) - base;
+				if (x && !(x & PM_SWAP) && off < span && frame_owner[off / PG] == owner)
 					pol_ref(&ep->pol, frame_slot[off / PG]);
 			}
 		}
@@ -357,10 +372,27 @@ static void ev_harvest_proc(struct evpol *ep, uint8_t owner, struct proc *q)
 			return;
 		}
 	}
+	/* Regions in address order, neighbours less than 1 MiB apart in one
+	 * call: the kernel skips what is not mapped, a call costs more. */
+	uint64_t lo[MAX_REGIONS], hi[MAX_REGIONS];
+	int n = 0;
 	for (int k = 0; k < q->nregions; k++) {
 		const struct region *g = &q->regions[k];
-		if (g->end > g->start && !(g->kind == RG_MMAP && g->shared))
-			ev_harvest_range(ep, owner, q, g->start / PG, g->end / PG);
+		if (g->end <= g->start)
+			continue;
+		int at = n++;
+		for (; at > 0 && lo[at - 1] > g->start / PG; at--) {
+			lo[at] = lo[at - 1];
+			hi[at] = hi[at - 1];
+		}
+		lo[at] = g->start / PG;
+		hi[at] = g->end / PG;
+	}
+	for (int k = 0; k < n;) {
+		uint64_t a = lo[k], b = hi[k];
+		for (k++; k < n && lo[k] <= b + 256; k++)
+			b = hi[k] > b ? hi[k] : b;
+		ev_harvest_range(ep, owner, q, a, b);
 	}
 }
 

@@ -34,6 +34,14 @@ static uint64_t *pm_slot(struct frames *f, struct pagemap *pm, uint64_t vpn, int
 	return link;
 }
 
+uint64_t *pagemap_leaf(struct frames *f, struct pagemap *pm, uint64_t vpn)
+{
+	uint64_t node = pm->root;
+	for (int lv = PM_LEVELS - 1; lv > 0 && node; lv--)
+		node = pm_node(f, node)[pm_index(vpn, lv)];
+	return node ? pm_node(f, node) : 0;
+}
+
 uint64_t *pagemap_find(struct frames *f, struct pagemap *pm, uint64_t vpn)
 {
 	uint64_t *slot = pm_slot(f, pm, vpn, 0);

@@ -28,6 +28,9 @@ struct pagemap {
 
 /* The entry for vpn, or NULL when it holds no page. */
 uint64_t *pagemap_find(struct frames *f, struct pagemap *pm, uint64_t vpn);
+/* The leaf node holding vpn's entry (512 entries, vpn & 511 is its index),
+ * or NULL when there is none: for loops over many pages of one leaf. */
+uint64_t *pagemap_leaf(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* Set the entry (pa | flags, non-zero); 0, or -1 when no frame is left. */
 int pagemap_put(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry);
 void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn);
