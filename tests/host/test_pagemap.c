@@ -433,6 +433,14 @@ static void test_walk_leaves(void)
 	CHECK_EQ(l.leaves, 5); /* 0..511, 512..1023, the two around 1 << 18, the top */
 	CHECK_EQ(l.entries, sizeof vpns / sizeof vpns[0]);
 	CHECK(!l.bad);
+	/* pagemap_leaf: the entry of vpn is leaf[vpn & 511]; no leaf, NULL */
+	for (unsigned i = 0; i < sizeof vpns / sizeof vpns[0]; i++) {
+		uint64_t *leaf = pagemap_leaf(&fr, &pm, vpns[i]);
+		CHECK(leaf && &leaf[vpns[i] & 511] == pagemap_find(&fr, &pm, vpns[i]));
+	}
+	CHECK(pagemap_leaf(&fr, &pm, 5000) == NULL);
+	CHECK(pagemap_leaf(&fr, &pm, 600) != NULL); /* a leaf with other entries */
+	CHECK(pagemap_find(&fr, &pm, 600) == NULL);
 	pagemap_free(&fr, &pm);
 }
 
