@@ -457,12 +457,33 @@ static bool ev_evict(struct evpol *ep, uint8_t owner, uint64_t incoming)
  * is killed for memory, as a full swap must. */
 static unsigned ev_pending; /* evicted pages whose writes are not started */
 
+static int ev_room_inner(void);
+
+/* Eviction can itself take a frame (a shared mapping's harvest reads the
+ * file's inode): that frame is given, not evicted for (no recursion). */
 static int ev_room(void)
+{
+	static bool busy;
+	if (busy) { /* a clean page for it if there is one: the count stays */
+		if (ev_limit && ntracked - ncached + cache_stats.pages >= ev_limit)
+			cache_reclaim_aged(1, EV_FRESH);
+		return CACHE_ROOM_OK;
+	}
+	busy = true;
+	int r = ev_room_inner();
+	busy = false;
+	return r;
+}
+
+static int ev_room_inner(void)
 {
 	uint64_t used = ntracked - ncached + cache_stats.pages, free = frames_free_count(&pg_frames);
 	bool hard = ev_limit ? used >= ev_limit : free < 32;
 	bool near = ev_limit ? used + EV_BATCH >= ev_limit : free < 32 + EV_BATCH;
-	if (!near || cache_reclaim_aged(1, EV_FRESH))
+	/* Over the limit (frames the request could not do without: ext2's
+	 * reserve, a harvest's inode block) the excess drains a few at a time. */
+	uint64_t over = ev_limit && used >= ev_limit ? used - ev_limit + 1 : 1;
+	if (!near || cache_reclaim_aged(over < EV_BATCH ? (unsigned)over : EV_BATCH, EV_FRESH))
 		return CACHE_ROOM_OK;
 	if (swap_nslots && global.pol.nres) {
 		ev_harvest(&global, EV_GLOBAL, NULL);

@@ -798,12 +798,39 @@ static void cache_write_page(struct cio_builder *b, struct cpage *cp)
 			cio_add(b, cp, cp->pblk[k], cp->pa + k * bsize);
 }
 
-static int cache_cmp(const void *a, const void *b)
+/* A page's place on its disk; swap pages after the file system's, so
+ * neither's run is broken by the other. */
+static uint64_t cache_key(const struct cpage *cp)
 {
-	const struct cpage *x = *(struct cpage *const *)a, *y = *(struct cpage *const *)b;
-	uint64_t bx = x->ino == CACHE_DEV ? x->idx : x->pblk[0];
-	uint64_t by = y->ino == CACHE_DEV ? y->idx : y->pblk[0];
-	return bx < by ? -1 : bx > by;
+	uint64_t blk = cp->ino == CACHE_DEV ? cp->idx : cp->pblk[0];
+	return (uint64_t)(cp->ino == CACHE_SWAP) << 63 | blk;
+}
+
+static void cache_sift(struct cpage **a, unsigned n, unsigned i)
+{
+	for (unsigned c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && cache_key(a[c + 1]) > cache_key(a[c]))
+			c++;
+		if (cache_key(a[i]) >= cache_key(a[c]))
+			return;
+		struct cpage *t = a[i];
+		a[i] = a[c];
+		a[c] = t;
+	}
+}
+
+/* Heapsort by cache_key: no recursion (libc's qsort recursed deep enough
+ * on thousands of dirty pages to overflow the pager's 64 KiB stack). */
+static void cache_sort(struct cpage **a, unsigned n)
+{
+	for (unsigned i = n / 2; i-- > 0;)
+		cache_sift(a, n, i);
+	for (unsigned end = n; end-- > 1;) {
+		struct cpage *t = a[0];
+		a[0] = a[end];
+		a[end] = t;
+		cache_sift(a, end, 0);
+	}
 }
 
 uint64_t cache_sync_file_pages;
@@ -831,7 +858,7 @@ bool cache_sync(uint32_t ino)
 		list[n++] = cp;
 	}
 	if (n)
-		qsort(list, n, sizeof *list, cache_cmp);
+		cache_sort(list, n);
 	struct cio_builder b = {.op = BLK_OP_WRITE};
 	cache_sync_file_pages = 0;
 	for (unsigned i = 0; i < n; i++) {

@@ -181,11 +181,83 @@ static void test_shared_file(void)
 	unlink("/swapfile.dat");
 }
 
+/* The mix, under the current policy: anonymous memory, heap and a shared
+ * file mapping, LIMIT pages each (3x the limit), shared by fork with two
+ * children. Each child, for two rounds, checks what it inherited, then
+ * writes its own pattern into its half of all three (the file half seen by
+ * everyone, the others copied on write) and checks it. The parent then
+ * finds its anonymous and heap pages unchanged and each child's half of
+ * the file. */
+static long mixed_check(uint64_t *a, uint64_t *h, uint64_t *f, int k, uint64_t r)
+{
+	long half = LIMIT / 2, lo = k * half;
+	return check_from(a, lo, half, r) + check_from(h, lo, half, r + 100) +
+	       check_from(f, lo, half, r + 200);
+}
+
+static void mixed_fill(uint64_t *a, uint64_t *h, uint64_t *f, int k, uint64_t r)
+{
+	long half = LIMIT / 2, lo = k * half;
+	for (long p = lo; p < lo + half; p++)
+		for (long i = 0; i < PG / 8; i += 64) {
+			a[p * PG / 8 + i] = pattern((uint64_t)p, (uint64_t)i, r);
+			h[p * PG / 8 + i] = pattern((uint64_t)p, (uint64_t)i, r + 100);
+			f[p * PG / 8 + i] = pattern((uint64_t)p, (uint64_t)i, r + 200);
+		}
+}
+
+static void test_mixed(const char *policy)
+{
+	struct pg_pagerstat b = stat_now();
+	int fd = open("/swapmix.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ftruncate(fd, LIMIT * PG);
+	uint64_t *a = mmap(NULL, LIMIT * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t *f = mmap(NULL, LIMIT * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	uint64_t *h = sbrk(LIMIT * PG);
+	mixed_fill(a, h, f, 0, 1);
+	mixed_fill(a, h, f, 1, 1);
+	pid_t kids[2];
+	for (int k = 0; k < 2; k++) {
+		if ((kids[k] = fork()) == 0) {
+			long bad = mixed_check(a, h, f, k, 1);
+			for (uint64_t r = 2; r < 4; r++) {
+				mixed_fill(a, h, f, k, (uint64_t)(10 * k) + r);
+				bad += mixed_check(a, h, f, k, (uint64_t)(10 * k) + r);
+			}
+			_exit(bad ? 1 : 0);
+		}
+	}
+	int ok = 0;
+	for (int k = 0; k < 2; k++) {
+		int st = -1;
+		ok += waitpid(kids[k], &st, 0) == kids[k] && st == 0;
+	}
+	long bad = 0;
+	for (int k = 0; k < 2; k++) {
+		long half = LIMIT / 2, lo = k * half;
+		bad += check_from(a, lo, half, 1) + check_from(h, lo, half, 101) +
+		       check_from(f, lo, half, (uint64_t)(10 * k) + 3 + 200);
+	}
+	struct pg_pagerstat e = stat_now();
+	tap_check(ok == 2 && bad == 0, "%s: anonymous, heap and shared-file pages (3x the limit), "
+		  "two forked writers, two rounds: all read back (%ld bad)", policy, bad);
+	/* Not checked here: frames used within the limit. With fork-shared
+	 * swap pages and a shared file it has been seen up to 30% over
+	 * (docs/design.md section 14, "Limits of this version"). */
+	tap_check(e.writebacks > b.writebacks, "%s: file pages written back (%lu)", policy,
+		  (unsigned long)(e.writebacks - b.writebacks));
+	munmap(a, LIMIT * PG);
+	munmap(f, LIMIT * PG);
+	sbrk(-LIMIT * PG);
+	close(fd);
+	unlink("/swapmix.dat");
+}
+
 int main(void)
 {
 	static const char *const policies[] = {"fifo", "clock", "lru_aging", "random", "wsclock", "car"};
 	int n = sizeof policies / sizeof policies[0];
-	tap_plan(1 + 5 * n + 3 + 5 + 2);
+	tap_plan(1 + 7 * n + 3 + 5 + 2);
 	struct pg_pagerstat st = stat_now();
 	tap_check(st.swap_slots > 1000, "a swap disk with %lu slots", (unsigned long)st.swap_slots);
 	struct pg_meminfo m0, m1;
@@ -196,6 +268,10 @@ int main(void)
 		tap_check(pager_ctl(PCTL_POLICY, (uint64_t)policies[i], 7) == 0, "policy %s",
 			  policies[i]);
 		test_anon(policies[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		pager_ctl(PCTL_POLICY, (uint64_t)policies[i], 7);
+		test_mixed(policies[i]);
 	}
 	test_fork();
 	test_heap();
