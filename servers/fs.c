@@ -320,6 +320,11 @@ static bool cons_read(struct proc *p, uint64_t buf, uint64_t len, struct msg *m)
 	return true;
 }
 
+/* A console write is served CONS_SLICE bytes a turn: the copy may have to
+ * fill pages (an untouched heap) and the UART is slow, so a 4 MiB write
+ * must not keep everyone else's faults and calls waiting. */
+#define CONS_SLICE (16u << 10)
+
 static long cons_write(struct proc *p, uint64_t buf, uint64_t len)
 {
 	char chunk[CHUNK];
@@ -537,20 +542,38 @@ static bool fs_read(struct proc *p, struct msg *m, bool positional)
 	return true;
 }
 
+/* w4 holds the bytes written by earlier turns (pager.c zeroes it for a
+ * fresh request). */
+static bool cons_write_call(struct proc *p, struct msg *m)
+{
+	uint64_t buf = m->w[1], len = m->w[2], done = m->w[4];
+	uint64_t n = len - done < CONS_SLICE ? len - done : CONS_SLICE;
+	long r = cons_write(p, buf + done, n);
+	if (r < 0 || (uint64_t)r < n || done + n == len) {
+		*m = fs_reply(r < 0 && !done ? r : (long)(done + (r < 0 ? 0 : (uint64_t)r)));
+		return true;
+	}
+	m->w[4] = done + n;
+	pager_yield();
+	return false;
+}
+
 static bool fs_write(struct proc *p, struct msg *m, bool positional)
 {
 	struct file *f = fs_fd(p, m->w[0]);
 	long n;
 	if (f && f->kind == F_DISK)
 		return vfs_rw(p, f, m, true, positional);
-	if (f && !fs_prefault(p, m->w[1], m->w[2], PERM_R))
+	if (f && !fs_prefault(p, m->w[1] + m->w[4], m->w[2] - m->w[4], PERM_R))
 		return false;
 	if (f && positional && f->kind != F_INITRD)
 		n = -ESPIPE;
 	else if (f && f->kind == F_PIPE_W)
 		return pipe_write(p, f->pipe, m->w[1], m->w[2], m);
+	else if (f && f->kind == F_CONSOLE)
+		return cons_write_call(p, m);
 	else
-		n = f && f->kind == F_CONSOLE ? cons_write(p, m->w[1], m->w[2]) : -EBADF;
+		n = -EBADF;
 	*m = fs_reply(n);
 	return true;
 }
