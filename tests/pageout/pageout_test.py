@@ -20,12 +20,11 @@ console. Prints TAP for meson.
 usage: pageout_test.py SUITE SOURCE_ROOT BUILD_DIR
 """
 import csv
-import fcntl
+import importlib.util
 import io
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 DEBUGFS = "/usr/sbin/debugfs"
@@ -181,23 +180,12 @@ SUITES = {"agree": suite_agree, "oom": suite_oom, "stress": suite_stress, "eio":
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in SUITES:
-        sys.exit(f"usage: pageout_test.py {{{'|'.join(SUITES)}}} SOURCE_ROOT BUILD_DIR")
-    suite, root, build = sys.argv[1:]
-    with open(Path(build, ".storage-test.lock"), "w") as lock:  # one ninja at a time
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        built = subprocess.run(["ninja", "-C", build, "initrd.cpio", "disk-template.img"],
-                               stdout=sys.stderr).returncode == 0
-    if not built:
-        print("Bail out! cannot build the initrd and disk template")
-        return 1
-    with tempfile.TemporaryDirectory(prefix="kossu-pageout-") as tmp:
-        s = Suite(root, build, tmp)
-        try:
-            SUITES[suite](s)
-        except (RuntimeError, OSError, subprocess.SubprocessError, ValueError) as e:
-            s.check("the suite ran to its end", False, repr(e))
-        return s.report()
+    # The boot-suite driver of tests/storage, shared.
+    spec = importlib.util.spec_from_file_location(
+        "storage_test", Path(__file__).resolve().parent.parent / "storage" / "storage_test.py")
+    storage = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(storage)
+    return storage.suite_main("pageout_test.py", SUITES, Suite, "kossu-pageout-")
 
 
 if __name__ == "__main__":

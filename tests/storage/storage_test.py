@@ -460,9 +460,11 @@ SUITES = {"noblock": suite_noblock, "durable": suite_durable, "persist": suite_p
           "pressure": suite_pressure}
 
 
-def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in SUITES:
-        sys.exit(f"usage: storage_test.py {{{'|'.join(SUITES)}}} SOURCE_ROOT BUILD_DIR")
+def suite_main(prog, suites, suite_class, prefix):
+    """argv SUITE SOURCE_ROOT BUILD_DIR: run that suite, print TAP; also
+    tests/pageout/pageout_test.py's main."""
+    if len(sys.argv) != 4 or sys.argv[1] not in suites:
+        sys.exit(f"usage: {prog} {{{'|'.join(suites)}}} SOURCE_ROOT BUILD_DIR")
     suite, root, build = sys.argv[1:]
     # The initrd and disk template are made after tests/ is read, so they
     # cannot be this test's meson dependencies: bring them up to date here.
@@ -474,13 +476,17 @@ def main():
     if not built:
         print("Bail out! cannot build the initrd and disk template")
         return 1
-    with tempfile.TemporaryDirectory(prefix="kossu-storage-") as tmp:
-        s = Suite(root, build, tmp)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        s = suite_class(root, build, tmp)
         try:
-            SUITES[suite](s)
+            suites[suite](s)
         except (RuntimeError, OSError, subprocess.SubprocessError, ValueError) as e:
-            s.check(f"the suite ran to its end", False, repr(e))
+            s.check("the suite ran to its end", False, repr(e))
         return s.report()
+
+
+def main():
+    return suite_main("storage_test.py", SUITES, Suite, "kossu-storage-")
 
 
 if __name__ == "__main__":
