@@ -34,24 +34,20 @@ REPLAY = re.compile(r"replay: requests=(\d+) pages=(\d+) faults=(\d+)")
 BELADY = [1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5]
 
 
-class Suite:
-    def __init__(self, root, build, tmp):
-        self.root, self.build, self.tmp = Path(root), Path(build), Path(tmp)
-        self.results = []
+def load_storage():
+    """tests/storage/storage_test.py: its Suite (TAP bookkeeping) and main."""
+    spec = importlib.util.spec_from_file_location(
+        "storage_test", Path(__file__).resolve().parent.parent / "storage" / "storage_test.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def check(self, name, ok, detail=""):
-        self.results.append((bool(ok), name, detail))
-        return ok
 
-    def report(self):
-        print("TAP version 13")
-        print(f"1..{len(self.results)}")
-        for i, (ok, name, detail) in enumerate(self.results, 1):
-            print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-            if not ok:
-                for line in str(detail).splitlines()[-30:]:
-                    print(f"#  {line[:300]}")
-        return 0 if all(r[0] for r in self.results) else 1
+storage = load_storage()
+
+
+class Suite(storage.Suite):
+    """storage's checks and report; boots with a swap disk."""
 
     def swap_image(self, name, mib):
         img = self.tmp / name
@@ -180,11 +176,6 @@ SUITES = {"agree": suite_agree, "oom": suite_oom, "stress": suite_stress, "eio":
 
 
 def main():
-    # The boot-suite driver of tests/storage, shared.
-    spec = importlib.util.spec_from_file_location(
-        "storage_test", Path(__file__).resolve().parent.parent / "storage" / "storage_test.py")
-    storage = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(storage)
     return storage.suite_main("pageout_test.py", SUITES, Suite, "kossu-pageout-")
 
 
