@@ -496,8 +496,11 @@ static int ev_room_inner(void)
 			}
 		}
 	}
-	if (hard && cache_stats.dirty) { /* every dirty page: written, then dropped */
-		cache_sync(0);
+	/* Every dirty page but metadata: a frame may be asked for in the middle
+	 * of an ext2 update, whose blocks must not be written half-done (the
+	 * flusher, fsync and sync write them, at the end of a request). */
+	if (hard && cache_stats.dirty) {
+		cache_sync(CACHE_DATA);
 		ev_stats.writebacks += cache_sync_file_pages;
 		ev_pending = 0;
 	} else if (ev_pending >= EV_BATCH) {

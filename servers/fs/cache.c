@@ -845,7 +845,8 @@ bool cache_sync(uint32_t ino)
 		return false; /* the writes that may hold freed blocks finish first */
 	write_barrier = false;
 	for (struct cpage *cp = dirty_list.dnext; cp != &dirty_list; cp = cp->dnext) {
-		bool mine = !ino || cp->ino == ino || (cp->ino == CACHE_DEV && ino != CACHE_SWAP);
+		bool mine = !ino || cp->ino == ino ||
+			    (ino == CACHE_DATA ? cp->ino != CACHE_DEV : cp->ino == CACHE_DEV && ino != CACHE_SWAP);
 		busy |= mine;
 		if (!mine || (cp->flags & (CP_WRITING | CP_READING)))
 			continue;

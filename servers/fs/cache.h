@@ -28,6 +28,7 @@
 
 #define CACHE_DEV 0     /* the "inode" of metadata blocks: idx is a block number */
 #define CACHE_SWAP 0xffffffffu /* the "inode" of swap pages: idx is a swap slot */
+#define CACHE_DATA 0xfffffffeu /* cache_sync's "every page but metadata" */
 #define CACHE_BPP_MAX 4 /* blocks per page at the smallest block size (1 KiB) */
 
 enum {
@@ -103,8 +104,9 @@ struct cpage *cache_lookup(uint32_t ino, uint64_t idx);
  * zero the tail of the last one. Pages still mapped or in I/O leave the
  * hash (orphans) and are freed when unused. */
 void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size);
-/* Start writing every dirty page (ino = 0: all, else that file and the
- * metadata); returns true when nothing is dirty or being written. */
+/* Start writing every dirty page (ino = 0: all; CACHE_SWAP: swap pages;
+ * CACHE_DATA: all but metadata; else that file and the metadata); returns
+ * true when nothing is dirty or being written. */
 bool cache_sync(uint32_t ino);
 extern uint64_t cache_sync_file_pages; /* file pages the last cache_sync started writing */
 /* Give back up to n clean, unused frames; returns how many. */

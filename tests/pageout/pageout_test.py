@@ -78,9 +78,11 @@ class Suite(storage.Suite):
                 "--initrd", str(self.build / "initrd.cpio"), "--fresh-disk", str(disk),
                 "--swap", str(swap),
                 "--append", f"root=pager init=sh {extra}-- -c {command}".replace("  ", " ")]
-        r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, timeout=BOOT_TIMEOUT + 60)
+        r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=BOOT_TIMEOUT + 60)
         out = r.stdout.decode("utf-8", "replace").replace("\r", "")
-        return r.returncode, out.splitlines()
+        err = r.stderr.decode("utf-8", "replace")  # qemu-run's own: e2fsck's findings
+        return r.returncode, out.splitlines() + err.splitlines()
 
 
 def pagersim(s, trace, policy, frames, seed):
