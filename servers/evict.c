@@ -5,10 +5,13 @@
  * pager. The call order of an eviction is in docs/design.md ("Page-out").
  * Invariants:
  *  - a frame is tracked (in exactly one policy instance: the global one or
- *    one process's local one) iff it holds a process page that is no page
- *    cache page: anonymous, heap, stack, private copies. All holders of a
- *    tracked frame map it at the same virtual page, frame_vpn (fork keeps
- *    addresses; lent frames are never tracked), so eviction finds them;
+ *    one process's local one) when a process page lives in it: anonymous,
+ *    heap, stack and private copies (class dirty), and, in the global one,
+ *    cache frames processes map: file pages (frame_ino) and swap-cache
+ *    pages whose slot others still hold (frame_swslot, clean). Lent frames
+ *    and drivers' pages never are. All holders of a tracked anonymous or
+ *    swap-cache frame map it at the same virtual page, frame_vpn (fork
+ *    keeps addresses); a file page's mappers are found by their regions;
  *  - swap_ref[s] counts the shadow entries PM_SWAP | s << 12 of every
  *    process; slot s is free iff swap_ref[s] == 0; slot 0 is the header;
  *  - the swap copy of a slot is in the page cache as (CACHE_SWAP, s) while
@@ -30,7 +33,7 @@
 #define EV_GLOBAL 1     /* in the global instance */
 #define EV_LOCAL0 2     /* 2 + k: in the local instance of process slot k */
 #define EV_BATCH 16     /* pages written to swap per shortage: one request */
-#define EV_FRESH 64     /* requests a file page read is kept from reclaim */
+#define EV_FRESH 64     /* requests a page read and not used yet is kept */
 
 struct evpol {
 	struct pol pol;
@@ -39,7 +42,6 @@ struct evpol {
 	uint32_t *free_slot;  /* removed slots, reused first */
 	uint32_t nfree, nused;
 	uint64_t vlo, vhi; /* a local instance: its pages lie in vpn [vlo, vhi) */
-	uint64_t nres_seen;
 };
 
 static struct evpol global;
@@ -131,6 +133,13 @@ uint64_t swap_put(uint64_t slot)
 	return pa;
 }
 
+void swap_drop(uint64_t slot)
+{
+	uint64_t pa = swap_put(slot);
+	if (pa)
+		ev_adopt(pa); /* others paged it in already: theirs now */
+}
+
 /* ---- policy instances ---------------------------------------------------- */
 
 static int ev_make(struct evpol *ep, const struct pol_ops *ops, uint32_t frames)
@@ -148,6 +157,7 @@ static int ev_make(struct evpol *ep, const struct pol_ops *ops, uint32_t frames)
 		memset(ep, 0, sizeof *ep);
 		return -ENOMEM;
 	}
+	ep->vlo = UINT64_MAX; /* empty: [vlo, vhi) grows with ev_add */
 	return 0;
 }
 
@@ -182,7 +192,7 @@ static void ev_add(struct evpol *ep, uint8_t owner, uint64_t f, uint64_t id)
 	frame_slot[f] = s;
 	if (owner != EV_GLOBAL) { /* its harvest looks only there */
 		uint64_t v = frame_vpn[f];
-		ep->vlo = ep->nres_seen++ ? (v < ep->vlo ? v : ep->vlo) : v;
+		ep->vlo = v < ep->vlo ? v : ep->vlo;
 		ep->vhi = v + 1 > ep->vhi ? v + 1 : ep->vhi;
 	}
 	/* anonymous: swap has no copy; a swap-cache frame: clean; a file
@@ -192,6 +202,10 @@ static void ev_add(struct evpol *ep, uint8_t owner, uint64_t f, uint64_t id)
 	ntracked++;
 	ncached += frame_swslot[f] || frame_ino[f];
 }
+
+/* Frames the limit counts: process pages outside the cache, and the
+ * cache's pages (a tracked cache frame is one of those already). */
+static uint64_t ev_used(void) { return ntracked - ncached + cache_stats.pages; }
 
 /* The frame leaves its policy's count (its slot handled by the caller). */
 static void ev_uncount(uint64_t f)
@@ -224,9 +238,6 @@ void ev_touch_page(uint64_t pa) { frame_epoch[fidx(pa)] = cache_epoch; }
 
 /* ---- page-out ------------------------------------------------------------ */
 
-/* Move frame f (out of every policy) to a new swap slot: every process
- * holding it at frame_vpn gets a swap entry instead. False when swap is
- * full or the page cannot go (nothing was changed then). */
 /* A file page of the cache: unmapped from every process that maps it, its
  * stores harvested first (mm_harvest: the page is then dirty in the
  * cache, written back by the next sync). The cache keeps the page; once
@@ -260,6 +271,10 @@ static void ev_file_out(uint64_t f)
 	ev_stats.evictions++;
 }
 
+/* Frame f (out of every policy) leaves the processes that map it: a file
+ * page as above; an anonymous page to a new swap slot, a swap-cache page
+ * back to its own, every holder at frame_vpn getting a swap entry
+ * instead. False when swap is full (nothing was changed then). */
 static bool ev_page_out(uint64_t f)
 {
 	if (frame_ino[f]) {
@@ -311,6 +326,16 @@ struct ev_run {
 	uint8_t owner;
 };
 
+/* x, a shadow entry whose page was referenced: pol_ref if it is a frame
+ * of this instance. */
+static void ev_ref(struct evpol *ep, uint8_t owner, uint64_t x)
+{
+	uint64_t off = (x & ~PM_FLAGS) - pg_frames.base;
+	if (x && !(x & PM_SWAP) && off < pg_frames.end - pg_frames.base &&
+	    frame_owner[off / PG] == owner)
+		pol_ref(&ep->pol, frame_slot[off / PG]);
+}
+
 /* One SYS_REF_CLEAR over the leaf's 512 pages (the kernel looks only at
  * the page-table entries present; D bits stay for msync), then pol_ref
  * for each referenced page that is a frame of this instance. */
@@ -323,24 +348,19 @@ static void ev_run_leaf(uint64_t first, uint64_t *e, void *ctx)
 	if (sys_ref_clear(r->p->task, first * PG, EV_LEAF, bits) <= 0)
 		return;
 	for (unsigned w = 0; w < EV_LEAF / 64; w++) {
-		for (uint64_t b = bits[w]; b; b &= b - 1) {
-			uint64_t x = e[w * 64 + ev_ctz(b)];
-			uint64_t off = (x & ~PM_FLAGS) - pg_frames.base;
-			if (x && !(x & PM_SWAP) && off < pg_frames.end - pg_frames.base &&
-			    frame_owner[off / PG] == r->owner)
-				pol_ref(&r->ep->pol, frame_slot[off / PG]);
-		}
+		for (uint64_t b = bits[w]; b; b &= b - 1)
+			ev_ref(r->ep, r->owner, e[w * 64 + ev_ctz(b)]);
 	}
 }
 
-/* A local instance whose pages lie close together: SYS_REF_CLEAR over
- * their range, 4,096 pages a call, and a lookup per referenced page only. */
+/* SYS_REF_CLEAR over vpn [vlo, vhi) of p (a region, or a local instance's
+ * range), 4,096 pages a call; a shadow-table walk per 512-page leaf that
+ * holds a referenced page, no more. */
 #define EV_RANGE_MAX 16384
 static void ev_harvest_range(struct evpol *ep, uint8_t owner, struct proc *p, uint64_t vlo,
 			     uint64_t vhi)
 {
 	static uint64_t bits[4096 / 64];
-	const uint64_t base = pg_frames.base, span = pg_frames.end - pg_frames.base;
 	for (uint64_t v = vlo; v < vhi; v += 4096) {
 		uint64_t n = vhi - v < 4096 ? vhi - v : 4096, *leaf = NULL, leaf_vpn = 1;
 		if (sys_ref_clear(p->task, v * PG, n, bits) <= 0)
@@ -352,9 +372,7 @@ static void ev_harvest_range(struct evpol *ep, uint8_t owner, struct proc *p, ui
 					leaf_vpn = vpn & ~511ULL;
 					leaf = pagemap_leaf(&pg_frames, &p->pages, vpn);
 				}
-				uint64_t x = leaf ? leaf[vpn & 511] : 0, off = (x & ~PM_FLAGS) - base;
-				if (x && !(x & PM_SWAP) && off < span && frame_owner[off / PG] == owner)
-					pol_ref(&ep->pol, frame_slot[off / PG]);
+				ev_ref(ep, owner, leaf ? leaf[vpn & 511] : 0);
 			}
 		}
 	}
@@ -465,7 +483,7 @@ static int ev_room(void)
 {
 	static bool busy;
 	if (busy) { /* a clean page for it if there is one: the count stays */
-		if (ev_limit && ntracked - ncached + cache_stats.pages >= ev_limit)
+		if (ev_limit && ev_used() >= ev_limit)
 			cache_reclaim_aged(1, EV_FRESH);
 		return CACHE_ROOM_OK;
 	}
@@ -477,7 +495,7 @@ static int ev_room(void)
 
 static int ev_room_inner(void)
 {
-	uint64_t used = ntracked - ncached + cache_stats.pages, free = frames_free_count(&pg_frames);
+	uint64_t used = ev_used(), free = frames_free_count(&pg_frames);
 	bool hard = ev_limit ? used >= ev_limit : free < 32;
 	bool near = ev_limit ? used + EV_BATCH >= ev_limit : free < 32 + EV_BATCH;
 	/* Over the limit (frames the request could not do without: ext2's
@@ -535,7 +553,7 @@ void ev_track_page(struct proc *p, uint64_t va, uint64_t pa)
 		ev_add(&global, EV_GLOBAL, f, ev_page_id(EV_GLOBAL, p->pid, va / PG));
 		return;
 	}
-	if (ep->pol.nres >= ep->pol.frames && swap_nslots) { /* local replacement */
+	if (ep->pol.nres >= ep->pol.frames) { /* local replacement */
 		ev_harvest(ep, (uint8_t)(EV_LOCAL0 + p->slot), p);
 		static unsigned unwritten;
 		if (ev_evict(ep, (uint8_t)(EV_LOCAL0 + p->slot), va / PG) && ++unwritten == EV_BATCH) {
@@ -701,7 +719,7 @@ void ev_init(const char *bootargs)
 static long ev_stat(struct proc *p, uint64_t ubuf)
 {
 	struct pg_pagerstat st = {.seed = ev_seed, .limit = ev_limit,
-				  .frames_used = ntracked - ncached + cache_stats.pages,
+				  .frames_used = ev_used(),
 				  .faults = ev_stats.faults, .evictions = ev_stats.evictions,
 				  .pageins = ev_stats.pageins, .pageouts = ev_stats.pageouts,
 				  .writebacks = ev_stats.writebacks, .drops = cache_stats.dropped,

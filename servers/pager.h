@@ -141,6 +141,7 @@ uint32_t swap_refs(uint64_t slot);
 /* Drop a holder of slot; the slot's page frame if that freed the slot
  * while processes map the frame (the caller makes it theirs), else 0. */
 uint64_t swap_put(uint64_t slot);
+void swap_drop(uint64_t slot); /* swap_put, and that frame made theirs */
 /* ev_on: a swap disk is attached (else nothing is tracked: the fault path
  * pays one load and a branch). */
 extern bool ev_on;

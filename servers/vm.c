@@ -575,13 +575,11 @@ long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va)
 /* Let go of one shadow entry: its frame, or its swap slot. */
 static void vm_put_entry(struct proc *p, uint64_t e)
 {
-	uint64_t pa;
 	if (!(e & PM_SWAP)) {
 		frame_put(entry_pa(e));
 		p->resident--;
 	} else {
-		if ((pa = swap_put(e >> 12)))
-			ev_adopt(pa); /* others paged it in already */
+		swap_drop(e >> 12);
 		p->swapped--;
 	}
 }
@@ -639,13 +637,12 @@ long vm_sbrk(struct proc *p, int64_t incr)
 /* vm_free_all's: the counts are reset after the walk, not kept up. */
 static void vm_put_page(uint64_t vpn, uint64_t *e, void *ctx)
 {
-	uint64_t pa;
 	(void)vpn;
 	(void)ctx;
 	if (__builtin_expect(!(*e & PM_SWAP), 1))
 		frame_put(entry_pa(*e));
-	else if ((pa = swap_put(*e >> 12)))
-		ev_adopt(pa); /* others paged it in already */
+	else
+		swap_drop(*e >> 12);
 }
 
 void vm_free_all(struct proc *p)
