@@ -40,7 +40,8 @@
 #define SYS_NOTIF_SIGNAL 13 /* (n, bits) -> 0 */
 #define SYS_NOTIF_WAIT 14   /* (n) -> bits; blocks while none pending */
 #define SYS_NOTIF_POLL 15   /* (n) -> bits, 0 if none */
-#define SYS_TASK_CREATE 16  /* (pt_quota) -> task handle */
+#define SYS_TASK_CREATE 16  /* (pt, tasks, threads, eps, notifs) -> task handle: its
+			       quota of each kind, taken from the caller's (KQ_*) */
 #define SYS_THREAD_CREATE 17 /* (task, pc, sp, arg, prio) -> thread handle */
 #define SYS_THREAD_FAULT 18 /* (thread, ep) -> 0: set fault handler */
 #define SYS_THREAD_START 19 /* (thread) -> 0 */
@@ -60,11 +61,12 @@
 #define SYS_POWEROFF 33     /* (platform, code): 0 pass, 1..255 fail */
 #define SYS_IRQ_BIND 34     /* (platform, irq, notif, bits) -> 0 */
 #define SYS_IRQ_ACK 35      /* (platform, irq) -> 0 */
-#define SYS_TASK_INFO 36    /* (task) -> task id; a1 = pt pages used, a2 = quota */
+#define SYS_TASK_INFO 36    /* (task, kind) -> task id; a1 = used, a2 = quota, a3 = lent
+			       (held by its child tasks) of quota kind KQ_* */
 #define SYS_NOTIF_TIMER 37  /* (n, ms, bits) -> 0: signal bits after ms */
 #define SYS_REPLY_SAVE 38   /* () -> reply handle for the pending caller */
 #define SYS_REPLY_TO 39     /* (reply, label, w0..w5, xfer) -> 0; closes it */
-#define SYS_TASK_QUOTA 40   /* (task, pages) -> 0: resize a child's quota */
+#define SYS_TASK_QUOTA 40   /* (task, n, kind) -> 0: resize a child's quota of a kind */
 #define SYS_TASK_WATCH 41   /* (task, notif, bits) -> 0: signal bits when it dies */
 #define SYS_DEV_CREATE 42   /* (platform, index) -> handle for bootinfo devs[index] */
 #define SYS_DEV_MAP 43      /* (dev, va) -> 0: its register page R|W into our task */
@@ -77,13 +79,23 @@
 			       the same for A (D left for msync) */
 #define SYS_COUNT 49
 
+/* Quota kinds. Every kernel object a task creates is charged to the quota
+ * of that kind its creator handed down (SYS_TASK_CREATE, SYS_TASK_QUOTA);
+ * the root task starts with all of the kernel's tables and pool. */
+#define KQ_PT 0     /* page-table pages of the task's own address space */
+#define KQ_TASK 1   /* tasks it creates */
+#define KQ_THREAD 2 /* threads it creates, in any task */
+#define KQ_EP 3     /* endpoints */
+#define KQ_NOTIF 4  /* notifications */
+#define KQ_COUNT 5
+
 /* Errors: returned negative in a0. Each names one reason. */
 #define ERR_INVAL (-1)   /* malformed argument (bad perms, label, prio) */
 #define ERR_HANDLE (-2)  /* not a live handle of this task (forged or stale) */
 #define ERR_TYPE (-3)    /* handle names the wrong kind of object */
 #define ERR_RIGHTS (-4)  /* handle lacks the right the call needs */
 #define ERR_NOMEM (-5)   /* kernel object table or handle table full */
-#define ERR_QUOTA (-6)   /* task's page-table quota or the kernel pool used up */
+#define ERR_QUOTA (-6)   /* a quota of the task used up (KQ_*), or the kernel pool */
 #define ERR_FAULT (-7)   /* user buffer not accessible */
 #define ERR_RANGE (-8)   /* address in kernel space or range overflows */
 #define ERR_ALIGN (-9)   /* address not page aligned */

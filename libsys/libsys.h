@@ -26,6 +26,7 @@ long pager_meminfo(struct pg_meminfo *mi);
 long pager_cache_drop(void); /* clean unused cache pages back to the free pool */
 /* PG_PAGERCTL: op PCTL_*, arguments as in pager.h; 0/value or -errno. */
 long pager_ctl(long op, uint64_t a, uint64_t b);
+long pager_quota(unsigned kind, uint64_t n); /* n more of kernel quota kind KQ_* */
 long pager_readdir(long index, char name[PG_NAME_MAX]); /* -> file size */
 long pager_lend(void *va, long pid, uint64_t to_va); /* read-only loan */
 

@@ -82,6 +82,11 @@
  * process: it changes only how memory is shared out, never what a page
  * holds. */
 #define PG_PAGERCTL 51
+/* w0 = kind (KQ_TASK, KQ_THREAD, KQ_EP, KQ_NOTIF), w1 = n: n more of that
+ * kernel quota for the caller's task, within its share (docs/design.md,
+ * quotas) -> w0 = its new quota; -EAGAIN: beyond the share or the room left,
+ * -EINVAL: page-table quota (granted as faults need it) or no such kind. */
+#define PG_QUOTA 52
 #define PCTL_STAT 0   /* w1 = struct pg_pagerstat * */
 #define PCTL_POLICY 1 /* w1 = name, w2 = seed -> 0; -ENOENT: no such policy,
 			 -EINVAL: a simulator-only one (lru, arc, opt) */
@@ -143,6 +148,9 @@ struct pg_meminfo {
 	uint64_t pager_heap; /* frames the pager's own heap holds (high-water mark) */
 	uint64_t cache_pages, cache_dirty; /* page cache: frames held, dirty */
 	uint64_t disk_reads, disk_writes;  /* blocks read from and written to the disk */
+	/* Kernel quotas (KQ_*): what the pager holds unused, and the most one
+	 * process may hold, its child tasks included (PG_QUOTA). */
+	uint64_t kq_free[KQ_COUNT], kq_share[KQ_COUNT];
 };
 
 /* PG_STAT/PG_FSTAT: what libsys turns into struct stat. */

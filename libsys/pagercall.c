@@ -53,6 +53,8 @@ long pager_cache_drop(void) { return pager_call3(PG_CACHE_DROP, 0, 0, 0); }
 
 long pager_ctl(long op, uint64_t a, uint64_t b) { return pager_call3(PG_PAGERCTL, (uint64_t)op, a, b); }
 
+long pager_quota(unsigned kind, uint64_t n) { return pager_call3(PG_QUOTA, kind, n, 0); }
+
 long pager_readdir(long index, char name[PG_NAME_MAX])
 {
 	return pager_call3(PG_READDIR, (uint64_t)index, (uint64_t)name, 0);

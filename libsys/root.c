@@ -95,7 +95,12 @@ long root_clone_give(void (*fn)(long), long arg, long give, uint32_t rights, uns
 {
 	struct tramp tr = {fn, arg, 0};
 	uint64_t sp;
-	long task = sys_task_create(quota);
+	/* A small share of the other kernel objects, for its own endpoints,
+	 * notifications, threads and tasks (the kernel charges the task that
+	 * creates an object: sched/quota.c). */
+	const uint32_t q[KQ_COUNT] = {(uint32_t)quota, ROOT_CLONE_SHARE, ROOT_CLONE_SHARE,
+				      ROOT_CLONE_SHARE, ROOT_CLONE_SHARE};
+	long task = quota > UINT32_MAX ? ERR_QUOTA : sys_task_create_q(q);
 	if (task < 0)
 		return task;
 	long e = give ? sys_handle_give(task, give, rights, 0) : 0;

@@ -18,9 +18,11 @@ void root_init(void);
 uint64_t root_frame(void); /* a zeroed frame, 0 if the grant is used up */
 static inline void *root_frame_va(uint64_t pa) { return frames_va(&root_frames, pa); }
 
-/* A new task (page-table quota pages) running fn(arg) at prio; returns the
- * task handle, *thread the thread handle (started). fn may return: the
- * task then exits. */
+/* A new task (page-table quota pages, and ROOT_CLONE_SHARE tasks, threads,
+ * endpoints and notifications of its own to create) running fn(arg) at
+ * prio; returns the task handle, *thread the thread handle (started). fn
+ * may return: the task then exits. */
+#define ROOT_CLONE_SHARE 4
 long root_clone(void (*fn)(long), long arg, unsigned prio, uint64_t quota, long *thread);
 
 /* The same, giving the new task handle give (with rights, 0 = same) first:

@@ -104,9 +104,15 @@ static inline long sys_notif_timer(long n, uint64_t ms, uint64_t bits)
 {
 	return sys4(SYS_NOTIF_TIMER, n, (long)ms, (long)bits, 0);
 }
+/* A task with quota page-table pages and no quota of the other kinds. */
 static inline long sys_task_create(uint64_t quota)
 {
-	return sys4(SYS_TASK_CREATE, (long)quota, 0, 0, 0);
+	return sys5(SYS_TASK_CREATE, (long)quota, 0, 0, 0, 0);
+}
+/* A task with q[k] of each quota kind KQ_k. */
+static inline long sys_task_create_q(const uint32_t q[KQ_COUNT])
+{
+	return sys5(SYS_TASK_CREATE, q[KQ_PT], q[KQ_TASK], q[KQ_THREAD], q[KQ_EP], q[KQ_NOTIF]);
 }
 static inline long sys_thread_create(long task, uint64_t pc, uint64_t sp, uint64_t arg,
 				     unsigned prio)
@@ -153,22 +159,36 @@ static inline long sys_ref_clear(long task, uint64_t va, uint64_t n, uint64_t *b
 	return sys4(SYS_REF_CLEAR, task, (long)va, (long)n, (long)bits);
 }
 static inline long sys_task_kill(long task) { return sys4(SYS_TASK_KILL, task, 0, 0, 0); }
-static inline long sys_task_info(long task, uint64_t *pt_used, uint64_t *pt_quota)
+/* Quota kind KQ_* of task: used, quota, and lent (what its child tasks
+ * hold, theirs included); any pointer may be NULL (0). */
+static inline long sys_task_info_q(long task, unsigned kind, uint64_t *used, uint64_t *quota,
+				   uint64_t *lent)
 {
 	register long a0 __asm__("a0") = task;
-	register long a1 __asm__("a1") = 0;
+	register long a1 __asm__("a1") = kind;
 	register long a2 __asm__("a2") = 0;
+	register long a3 __asm__("a3") = 0;
 	register long t0 __asm__("t0") = SYS_TASK_INFO;
-	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2) : "r"(t0) : "memory");
-	if (pt_used)
-		*pt_used = (uint64_t)a1;
-	if (pt_quota)
-		*pt_quota = (uint64_t)a2;
+	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3) : "r"(t0) : "memory");
+	if (used)
+		*used = (uint64_t)a1;
+	if (quota)
+		*quota = (uint64_t)a2;
+	if (lent)
+		*lent = (uint64_t)a3;
 	return a0;
+}
+static inline long sys_task_info(long task, uint64_t *pt_used, uint64_t *pt_quota)
+{
+	return sys_task_info_q(task, KQ_PT, pt_used, pt_quota, 0);
+}
+static inline long sys_task_quota_q(long task, unsigned kind, uint64_t n)
+{
+	return sys4(SYS_TASK_QUOTA, task, (long)n, kind, 0);
 }
 static inline long sys_task_quota(long task, uint64_t pages)
 {
-	return sys4(SYS_TASK_QUOTA, task, (long)pages, 0, 0);
+	return sys_task_quota_q(task, KQ_PT, pages);
 }
 static inline long sys_task_watch(long task, long notif, uint64_t bits)
 {

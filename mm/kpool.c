@@ -39,7 +39,7 @@ uint64_t kpool_total_pages(void) { return kpool_total; }
 /* May task t take n more pages? Both its quota and the pool must allow. */
 bool kpool_can_charge(struct task *t, unsigned n)
 {
-	return t->pt_used + n <= t->pt_quota && n <= kpool_nfree;
+	return t->used[KQ_PT] + n <= t->quota[KQ_PT] && n <= kpool_nfree;
 }
 
 /* A zeroed page; the caller has checked that one is there. */
@@ -54,7 +54,7 @@ uint64_t kpool_alloc_raw(void)
 
 uint64_t kpool_alloc_for(void *task)
 {
-	((struct task *)task)->pt_used++;
+	((struct task *)task)->used[KQ_PT]++;
 	return kpool_alloc_raw();
 }
 
@@ -65,5 +65,5 @@ void kpool_free_for(uint64_t pa, void *task)
 	kpool_head = p;
 	kpool_nfree++;
 	if (task)
-		((struct task *)task)->pt_used--;
+		((struct task *)task)->used[KQ_PT]--;
 }

@@ -188,7 +188,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa, uint64_t entry_instret)
 		arch_poweroff(96);
 	}
 	struct task *root = task_alloc();
-	root->pt_quota = (uint32_t)kpool_total_pages();
+	quota_root(root);
 	vm_create(root);
 	root->grant_base = bi.grant_base;
 	root->grant_end = bi.grant_end;

@@ -35,6 +35,8 @@ static void obj_release(struct kobj *o)
 		break;
 	case KOBJ_TASK:
 		task_kill((struct task *)o); /* unreachable now: free its memory */
+		if (((struct task *)o)->charged)
+			obj_orphans((struct task *)o);
 		break;
 	case KOBJ_ENDPOINT: {
 		struct endpoint *ep = (struct endpoint *)o;
@@ -48,6 +50,7 @@ static void obj_release(struct kobj *o)
 	default:
 		break;
 	}
+	quota_credit(o);
 	o->type = KOBJ_NONE;
 }
 
@@ -153,6 +156,34 @@ struct thread *thread_alloc(struct task *task)
 		return t;
 	}
 	return NULL;
+}
+
+static void obj_adopt(struct kobj *o, struct task *from, struct task *to)
+{
+	if (o->type != KOBJ_NONE && o->payer == from) {
+		o->payer = to;
+		to->charged++;
+	}
+}
+
+/* Task t is leaving its slot with objects it paid for still alive (held
+ * by others): they are charged to its creator from now on, which took
+ * t's quota and debts back when t died (quota_return). Rare: a walk. */
+void obj_orphans(struct task *t)
+{
+	struct task *to = t->quota_from;
+	for (unsigned i = 1; i < MAX_TASKS; i++) {
+		obj_adopt(&tasks[i].obj, t, to);
+		if (tasks[i].quota_from == t) /* = its payer: keep the two equal */
+			tasks[i].quota_from = to;
+	}
+	for (unsigned i = 0; i < MAX_THREADS; i++)
+		obj_adopt(&threads[i].obj, t, to);
+	for (unsigned i = 0; i < MAX_ENDPOINTS; i++)
+		obj_adopt(&endpoints[i].obj, t, to);
+	for (unsigned i = 0; i < MAX_NOTIFS; i++)
+		obj_adopt(&notifs[i].obj, t, to);
+	t->charged = 0;
 }
 
 struct thread *thread_by_id(uint16_t id) { return id < MAX_THREADS ? &threads[id] : NULL; }

@@ -12,7 +12,13 @@
  *    a kill are killed there too: a release can never pull an object out
  *    from under the code that is using it, and nothing recurses;
  *  - syscalls check every argument first (check_*), then act (do_*), and
- *    the acting part cannot fail.
+ *    the acting part cannot fail;
+ *  - every task, thread, endpoint and notification a syscall creates is
+ *    charged to the calling task's quota of its kind, and every page-table
+ *    page to its own task's; a task's quotas come out of its creator's and
+ *    go back to it when it dies, with whatever it still owes. The root
+ *    task starts with every table and the page-table pool, so a table is
+ *    never full while the quotas say there is room (quota.c).
  */
 #ifndef SCHED_SCHED_H
 #define SCHED_SCHED_H
@@ -47,6 +53,7 @@ struct kobj {
 	bool reaping;  /* on the release list */
 	uint32_t refs; /* handles + internal pointers */
 	struct kobj *reap_next;
+	struct task *payer; /* charged for this object (quota.c) */
 };
 
 struct handle {
@@ -128,9 +135,11 @@ struct task {
 	uint16_t asid;
 	uint64_t root_pa;         /* Sv39 root page table */
 	uint64_t satp;            /* root_pa and asid as satp wants them */
-	uint32_t pt_quota;        /* page-table pages this task may hold */
-	uint32_t pt_used;
-	struct task *quota_from;  /* creator; quota returns to it */
+	uint32_t quota[KQ_COUNT]; /* objects of each kind it may hold (quota.c) */
+	uint32_t used[KQ_COUNT];  /* ... holds, or held and died holding */
+	uint32_t lent[KQ_COUNT];  /* ... its child tasks hold, theirs included */
+	uint32_t charged;         /* objects that name it as payer */
+	struct task *quota_from;  /* creator (= obj.payer); quota returns to it */
 	uint64_t grant_base, grant_end; /* frames it may map */
 	struct thread *threads;
 	struct notif *death;      /* TASK_WATCH: signalled when we die (ref) */
@@ -231,6 +240,15 @@ struct device *dev_by_index(uint64_t index);
 bool dev_mapped(const struct device *d);
 void handle_close(struct task *t, long slot);
 extern struct kobj platform_obj;
+
+/* sched/quota.c: who pays for kernel objects. */
+void quota_root(struct task *root);
+long quota_check(const struct task *t, unsigned kind, uint64_t n);
+void quota_charge(struct task *t, struct kobj *o, unsigned kind);
+void quota_credit(struct kobj *o);
+void quota_give(struct task *from, struct task *to, unsigned kind, uint32_t n);
+void quota_return(struct task *t);
+void obj_orphans(struct task *t);
 
 /* sched/task.c: task and thread life cycle. */
 void thread_kill(struct thread *t);

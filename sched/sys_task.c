@@ -6,40 +6,64 @@
 #include "mm.h"
 #include "syscall.h"
 
-/* A child's page-table quota comes out of the creator's unused quota. */
+/* (pt, tasks, threads, eps, notifs): the child's quota of each kind
+ * comes out of the caller's room, and the child itself is charged as one
+ * task. It needs one page-table page for its root table. */
+static long check_task_create(struct thread *t)
+{
+	struct task *me = t->task;
+	if (A(KQ_PT) < 1)
+		return refuse(ERR_QUOTA, "task_create: no page-table quota for its root\n");
+	for (unsigned k = 0; k < KQ_COUNT; k++) {
+		uint64_t n = A(k);
+		if (k == KQ_TASK && n < UINT32_MAX)
+			n++; /* the child itself, as well as what it gets */
+		long e = quota_check(me, k, n);
+		if (e < 0)
+			return e;
+	}
+	if (kpool_free_pages() < 1)
+		return refuse(ERR_QUOTA, "task_create: kernel pool empty\n");
+	return handle_free_slot(me);
+}
+
 struct thread *sys_task_create(struct thread *t)
 {
 	struct task *me = t->task;
-	uint64_t quota = A(0);
-	if (quota < 1 || quota > me->pt_quota - me->pt_used)
-		return ret(t, refuse(ERR_QUOTA, "task_create: quota %lu, %u free\n", quota,
-				     me->pt_quota - me->pt_used));
-	if (kpool_free_pages() < 1)
-		return ret(t, refuse(ERR_QUOTA, "task_create: kernel pool empty\n"));
-	long slot = handle_free_slot(me);
-	struct task *child = slot < 0 ? NULL : task_alloc();
-	if (!child)
-		return ret(t, slot < 0 ? slot : refuse(ERR_NOMEM, "task_create: task table full\n"));
-	me->pt_quota -= (uint32_t)quota;
-	child->pt_quota = (uint32_t)quota;
+	long e = check_task_create(t);
+	struct task *child = e < 0 ? NULL : task_alloc();
+	if (!child) /* a full table with quota left is a kernel bug: refuse */
+		return ret(t, e < 0 ? e : refuse(ERR_NOMEM, "task_create: task table full\n"));
+	for (unsigned k = 0; k < KQ_COUNT; k++)
+		quota_give(me, child, k, (uint32_t)A(k));
+	quota_charge(me, &child->obj, KQ_TASK);
 	child->quota_from = me;
 	vm_create(child); /* cannot fail: quota >= 1 and the pool has a page */
 	return ret(t, handle_install(me, &child->obj, R_MAP | R_CONTROL | R_XFER, 0));
 }
 
-/* (task, pages): the creator moves quota to or from a child; the child
- * keeps at least what it uses. */
+/* (task, n, kind): the creator moves quota of a kind to or from a child;
+ * the child keeps at least what it uses. */
 struct thread *sys_task_quota(struct thread *t)
 {
 	LOOKUP(h, 0, KOBJ_TASK, R_CONTROL);
 	struct task *c = OBJ(h, struct task), *me = t->task;
-	uint64_t q = A(1);
+	uint64_t n = A(1), kind = A(2);
+	if (kind >= KQ_COUNT)
+		return ret(t, refuse(ERR_INVAL, "task_quota: no quota kind %lu\n", kind));
 	if (c->quota_from != me || c->obj.dead)
 		return ret(t, refuse(ERR_STATE, "task_quota: task %u not our live child\n", c->id));
-	if (q < c->pt_used || (q > c->pt_quota && q - c->pt_quota > me->pt_quota - me->pt_used))
-		return ret(t, refuse(ERR_QUOTA, "task_quota: %lu pages not possible\n", q));
-	me->pt_quota = me->pt_quota + c->pt_quota - (uint32_t)q;
-	c->pt_quota = (uint32_t)q;
+	if (n < c->used[kind])
+		return ret(t, refuse(ERR_QUOTA, "task_quota: %lu below the %u in use\n", n,
+				     c->used[kind]));
+	if (n > c->quota[kind]) {
+		long e = quota_check(me, (unsigned)kind, n - c->quota[kind]);
+		if (e < 0)
+			return ret(t, e);
+	}
+	/* A shrink is a give of a negative amount: the uint32_t sums wrap
+	 * back to the exact results. */
+	quota_give(me, c, (unsigned)kind, (uint32_t)n - c->quota[kind]);
 	return ret(t, 0);
 }
 
@@ -52,10 +76,13 @@ struct thread *sys_thread_create(struct thread *t)
 		return ret(t, refuse(ERR_INVAL, "thread_create: prio %lu above caller's\n", A(4)));
 	if (task->obj.dead)
 		return ret(t, refuse(ERR_DEAD, "thread_create: task %u dead\n", task->id));
-	long slot = handle_free_slot(t->task);
-	struct thread *n = slot < 0 ? NULL : thread_alloc(task);
+	long e = quota_check(t->task, KQ_THREAD, 1); /* the caller pays, not task */
+	if (e == 0)
+		e = handle_free_slot(t->task);
+	struct thread *n = e < 0 ? NULL : thread_alloc(task);
 	if (!n)
-		return ret(t, slot < 0 ? slot : refuse(ERR_NOMEM, "thread_create: table full\n"));
+		return ret(t, e < 0 ? e : refuse(ERR_NOMEM, "thread_create: table full\n"));
+	quota_charge(t->task, &n->obj, KQ_THREAD);
 	n->tf.regs[0] = A(1);
 	n->tf.regs[2] = A(2);
 	n->tf.regs[10] = A(3);
@@ -212,8 +239,12 @@ struct thread *sys_task_info(struct thread *t)
 {
 	LOOKUP(h, 0, KOBJ_TASK, 0);
 	struct task *task = OBJ(h, struct task);
-	A(1) = task->pt_used;
-	A(2) = task->pt_quota;
+	uint64_t kind = A(1);
+	if (kind >= KQ_COUNT)
+		return ret(t, refuse(ERR_INVAL, "task_info: no quota kind %lu\n", kind));
+	A(1) = task->used[kind];
+	A(2) = task->quota[kind];
+	A(3) = task->lent[kind];
 	return ret(t, task->obj.dead ? ERR_DEAD : task->id);
 }
 

@@ -155,21 +155,30 @@ static struct thread *sys_handle_give(struct thread *t)
 	return ret(t, handle_install(dst, h->obj, rights, A(3) ? A(3) : h->badge));
 }
 
+/* Room in the caller's quota of kind and in its handle table. */
+static long check_create(struct thread *t, unsigned kind)
+{
+	long e = quota_check(t->task, kind, 1);
+	return e < 0 ? e : handle_free_slot(t->task);
+}
+
 static struct thread *sys_ep_create(struct thread *t)
 {
-	long slot = handle_free_slot(t->task);
-	struct endpoint *ep = slot < 0 ? NULL : endpoint_alloc();
+	long e = check_create(t, KQ_EP);
+	struct endpoint *ep = e < 0 ? NULL : endpoint_alloc();
 	if (!ep)
-		return ret(t, slot < 0 ? slot : refuse(ERR_NOMEM, "ep_create: table full\n"));
+		return ret(t, e < 0 ? e : refuse(ERR_NOMEM, "ep_create: table full\n"));
+	quota_charge(t->task, &ep->obj, KQ_EP);
 	return ret(t, handle_install(t->task, &ep->obj, R_SEND | R_RECV | R_XFER, 0));
 }
 
 static struct thread *sys_notif_create(struct thread *t)
 {
-	long slot = handle_free_slot(t->task);
-	struct notif *n = slot < 0 ? NULL : notif_alloc();
+	long e = check_create(t, KQ_NOTIF);
+	struct notif *n = e < 0 ? NULL : notif_alloc();
 	if (!n)
-		return ret(t, slot < 0 ? slot : refuse(ERR_NOMEM, "notif_create: table full\n"));
+		return ret(t, e < 0 ? e : refuse(ERR_NOMEM, "notif_create: table full\n"));
+	quota_charge(t->task, &n->obj, KQ_NOTIF);
 	return ret(t, handle_install(t->task, &n->obj, R_SEND | R_RECV | R_XFER, 0));
 }
 

@@ -3,8 +3,8 @@
  * every link a thread can have: queues, a caller waiting on it, a server
  * it waits on, the FPU, the fault handler reference. Killing a task kills
  * its threads, closes its handles, frees its page tables and returns its
- * page-table quota to the task that gave it. The tasks a task created die
- * with it.
+ * quotas to the task that gave them (sched/quota.c). The tasks a task
+ * created die with it.
  */
 #include "mm.h"
 #include "sched.h"
@@ -126,10 +126,7 @@ void task_kill(struct task *t)
 	for (long i = 1; i < NHANDLES; i++)
 		handle_close(t, i);
 	vm_destroy(t);
-	if (t->quota_from) /* alive, or dying and collecting its children's */
-		t->quota_from->pt_quota += t->pt_quota;
-	t->pt_quota = 0;
-	t->quota_from = NULL;
+	quota_return(t); /* to the creator: alive, or dying and collecting */
 	if (t->id == 1) {
 		kprintf("kernel: the root task died; stopping\n");
 		arch_poweroff(98);

@@ -92,6 +92,7 @@ static long pg_meminfo_call(struct proc *p, uint64_t buf)
 		.disk_writes = cache_stats.write_blocks,
 	};
 	mi.frames_used = mi.frames_total - mi.frames_free;
+	proc_quota_info(mi.kq_free, mi.kq_share);
 	long r = vm_copy_out(p, buf, &mi, sizeof mi);
 	return r == -EAGAIN ? r : r < 0 ? -EFAULT : 0;
 }
@@ -209,6 +210,8 @@ static bool pager_handle(struct proc *p, struct msg *m)
 		return mm_call(p, m);
 	case PG_PAGERCTL:
 		return pager_reply(m, ev_call(p, m));
+	case PG_QUOTA:
+		return pager_reply(m, proc_quota_call(p, m->w[0], m->w[1]));
 	case PG_CACHE_DROP:
 		*m = pager_ok(cache_reclaim(~0u));
 		return true;
@@ -220,18 +223,24 @@ static bool pager_handle(struct proc *p, struct msg *m)
 }
 
 /* A FAULT_MAP the kernel refused for lack of page-table quota: move more
- * quota to the process (doubling it; trimming everyone once if our own is
- * used up) and answer again. */
+ * quota to the process (doubling it, at least 16 pages; trimming everyone
+ * once if our own is short) and answer again. Never past its share: the
+ * kernel's count includes what it passed on to tasks of its own. */
 static bool pager_more_quota(struct proc *p)
 {
-	uint64_t q = p->pt_quota * 2 > p->pt_quota + 16 ? p->pt_quota * 2 : p->pt_quota + 16;
-	if (sys_task_quota(p->task, q) < 0) {
+	uint64_t quota;
+	if (sys_task_info(p->task, NULL, &quota) < 0)
+		return false;
+	uint64_t grow = quota > 16 ? quota : 16, pool;
+	uint64_t room = proc_room(p, KQ_PT, &pool);
+	if (room < grow && pool < grow) { /* short ourselves, not at its share */
 		proc_trim_quotas();
-		q = p->pt_quota + 16;
-		if (sys_task_quota(p->task, q) < 0)
-			return false;
+		room = proc_room(p, KQ_PT, &pool);
 	}
-	p->pt_quota = q;
+	grow = grow < room ? grow : room;
+	if (grow == 0 || sys_task_quota(p->task, quota + grow) < 0)
+		return false;
+	p->pt_quota = quota + grow;
 	return true;
 }
 
@@ -674,6 +683,7 @@ int main(void)
 	root_init();
 	frame_ref_init();
 	fs_init();
+	proc_init_shares();
 	pg_ep = sys_ep_create();
 	pg_bench = pager_has_word(bi->bootargs, "bench");
 	pg_testcalls = pager_has_word(bi->bootargs, "test");

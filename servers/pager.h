@@ -184,6 +184,10 @@ void proc_exit(struct proc *p, long status);
 bool proc_wait(struct proc *p, struct msg *m);
 long proc_kill(long pid, long sig);
 void proc_trim_quotas(void);
+void proc_init_shares(void);
+uint64_t proc_room(const struct proc *p, unsigned kind, uint64_t *pool);
+void proc_quota_info(uint64_t free[KQ_COUNT], uint64_t share[KQ_COUNT]);
+long proc_quota_call(struct proc *p, uint64_t kind, uint64_t n);
 
 /* fs.c: files, pipes, the console */
 void fs_init(void);

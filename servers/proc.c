@@ -105,6 +105,68 @@ static long proc_startinfo(struct proc *p, const char *const *argv, struct start
 	return vm_copy_out(p, page, buf, PG) < 0 ? -ENOMEM : 0;
 }
 
+/* Each process's share of the kernel's objects (docs/design.md, quotas):
+ * the most it may hold of a kind, its own child tasks' included, and what
+ * no grant may take from the pager, kept for the other processes' fork
+ * and exec. Page-table pages are granted as faults need them (pager.c),
+ * the other kinds on request (PG_QUOTA); exit or kill returns all of it. */
+static struct {
+	uint32_t cap, reserve;
+} proc_shares[KQ_COUNT] = {
+	[KQ_PT] = {0, 0}, /* cap: half the pool (proc_init_shares) */
+	[KQ_TASK] = {8, 8},
+	[KQ_THREAD] = {192, 32},
+	[KQ_EP] = {64, 16},
+	[KQ_NOTIF] = {32, 16},
+};
+
+void proc_init_shares(void)
+{
+	uint64_t quota;
+	sys_task_info(H_SELF_TASK, NULL, &quota);
+	proc_shares[KQ_PT].cap = (uint32_t)(quota / 2);
+}
+
+/* How many more of kind p may be given now: within its share, and within
+ * what we have beyond the reserve (that part in *pool). */
+uint64_t proc_room(const struct proc *p, unsigned kind, uint64_t *pool)
+{
+	uint64_t quota, lent, used, mine;
+	*pool = 0;
+	if (sys_task_info_q(p->task, kind, NULL, &quota, &lent) < 0 ||
+	    sys_task_info_q(H_SELF_TASK, kind, &used, &mine, NULL) < 0)
+		return 0;
+	uint64_t held = quota + lent, cap = proc_shares[kind].cap;
+	uint64_t spare = mine - used, keep = proc_shares[kind].reserve;
+	uint64_t share = held < cap ? cap - held : 0;
+	*pool = spare > keep ? spare - keep : 0;
+	return share < *pool ? share : *pool;
+}
+
+/* PG_MEMINFO: our unused quota of each kind, and the shares. */
+void proc_quota_info(uint64_t free[KQ_COUNT], uint64_t share[KQ_COUNT])
+{
+	for (unsigned k = 0; k < KQ_COUNT; k++) {
+		uint64_t used, quota;
+		sys_task_info_q(H_SELF_TASK, k, &used, &quota, NULL);
+		free[k] = quota - used;
+		share[k] = proc_shares[k].cap;
+	}
+}
+
+/* PG_QUOTA (kind, n): n more of kind for p's task -> its new quota. */
+long proc_quota_call(struct proc *p, uint64_t kind, uint64_t n)
+{
+	uint64_t quota, pool;
+	if (kind == KQ_PT || kind >= KQ_COUNT)
+		return -EINVAL;
+	if (n > proc_room(p, (unsigned)kind, &pool) ||
+	    sys_task_info_q(p->task, (unsigned)kind, NULL, &quota, NULL) < 0 ||
+	    sys_task_quota_q(p->task, (unsigned)kind, quota + n) < 0)
+		return -EAGAIN;
+	return (long)(quota + n);
+}
+
 /* Take back the page-table quota processes hold but do not use. */
 void proc_trim_quotas(void)
 {

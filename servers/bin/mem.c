@@ -3,7 +3,8 @@
  * frames, faults by kind, COW copies and reuses, kills, the page cache
  * (pages held, dirty) and disk blocks read and written; then, when the
  * pager has page-out (PCTL_STAT succeeds), its policy, frame limit and
- * eviction and swap counters. "name value" lines.
+ * eviction and swap counters; last the pager's unused kernel quota of
+ * each kind and one process's share. "name value" lines.
  */
 #include <stdio.h>
 #include <string.h>
@@ -66,5 +67,10 @@ int main(void)
 	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		printf("%s %llu\n", rows[i].name, (unsigned long long)rows[i].value);
 	print_pagerstat();
+	static const char *const kinds[KQ_COUNT] = {"pt_pages", "tasks", "threads", "endpoints",
+						    "notifs"};
+	for (unsigned k = 0; k < KQ_COUNT; k++)
+		printf("kq_%s_free %llu\nkq_%s_share %llu\n", kinds[k],
+		       (unsigned long long)mi.kq_free[k], kinds[k], (unsigned long long)mi.kq_share[k]);
 	return 0;
 }

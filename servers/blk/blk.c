@@ -389,7 +389,8 @@ static void blk_irq(void)
  * registers and the interrupt. */
 static long blk_attach(void)
 {
-	blk.notif = sys_notif_create();
+	long q = pager_quota(KQ_NOTIF, 1); /* processes start with none */
+	blk.notif = q < 0 ? q : sys_notif_create();
 	long give = blk.notif < 0 ? blk.notif : sys_handle_dup(blk.notif, R_SEND | R_XFER, 0);
 	if (give < 0)
 		return -ENOMEM;

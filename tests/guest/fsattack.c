@@ -539,6 +539,8 @@ static void test_many_parked(void)
 	int p[2];
 	write_pattern("many", NTHREADS * PG * 3);
 	tfd = open("many", O_RDONLY);
+	pager_quota(KQ_NOTIF, 2); /* a process starts with no quota of these */
+	pager_quota(KQ_THREAD, NTHREADS + 1);
 	tnotif = sys_notif_create();
 	tpark = sys_notif_create();
 	pipe(p);

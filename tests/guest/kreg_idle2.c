@@ -26,6 +26,10 @@ static void t1(long arg)
 int main(void)
 {
 	long self = (long)libsys_startinfo->self;
+	pager_quota(KQ_EP, 1); /* a process starts with no quota of these */
+	pager_quota(KQ_NOTIF, 2);
+	pager_quota(KQ_THREAD, 2);
+	pager_quota(KQ_TASK, 1);
 	g_e = sys_ep_create();
 	g_done_n = sys_notif_create();
 	g_park = sys_notif_create();

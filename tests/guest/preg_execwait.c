@@ -34,6 +34,7 @@ static void thread_read(long arg)
 static long thread(void (*fn)(long), long arg, int i)
 {
 	const struct startinfo *si = libsys_startinfo;
+	pager_quota(KQ_THREAD, 1); /* a process starts with no thread quota */
 	long th = sys_thread_create((long)si->self, (uint64_t)fn, (uint64_t)&stacks[i][1024], (uint64_t)arg,
 				    PRIO_DEFAULT);
 	if (th < 0 || sys_thread_fault(th, (long)si->pager) < 0 || sys_thread_start(th) < 0)

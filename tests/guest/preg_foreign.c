@@ -26,6 +26,8 @@ int main(void)
 {
 	const struct startinfo *si = libsys_startinfo;
 	tap_plan(4);
+	pager_quota(KQ_TASK, 1); /* a process starts with no task quota */
+	pager_quota(KQ_THREAD, 1);
 	long task = sys_task_create(6);
 	long th = sys_thread_create(task, (uint64_t)spin, (uint64_t)&astack[1024], 0, PRIO_DEFAULT);
 	tap_check(task > 0 && th > 0, "a task and thread of our own");

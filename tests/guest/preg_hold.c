@@ -13,6 +13,7 @@
 
 static void send_handles(void)
 {
+	pager_quota(KQ_EP, 1); /* a process starts with no endpoint quota */
 	long ep = sys_ep_create();
 	for (int i = 0; i < 300; i++) {
 		struct msg m = {.label = PG_GETPID, .handle = (uint64_t)ep};

@@ -27,6 +27,7 @@ static void reader(long arg)
 static void round_child(void)
 {
 	const struct startinfo *si = libsys_startinfo;
+	pager_quota(KQ_THREAD, 1); /* a process starts with no thread quota */
 	long th = sys_thread_create((long)si->self, (uint64_t)reader, (uint64_t)&stack[1024], 0,
 				    PRIO_DEFAULT);
 	if (th < 0 || sys_thread_fault(th, (long)si->pager) < 0 || sys_thread_start(th) < 0)
