@@ -32,11 +32,25 @@ static void test_fault_handler_move(void)
 	sys_handle_close(x), sys_handle_close(task), sys_handle_close(e2);
 }
 
+/* Our used and quota of each kernel quota kind, in one number per kind. */
+static void kq_snapshot(uint64_t snap[KQ_COUNT])
+{
+	for (unsigned k = 0; k < KQ_COUNT; k++) {
+		uint64_t used, quota;
+		sys_task_info_q(H_SELF_TASK, k, &used, &quota, NULL);
+		snap[k] = used << 32 | quota;
+	}
+}
+
 /* P creates T; a thread of T closes T's only handle to P: P's release
- * kills its child T, the calling thread included, inside that syscall. */
+ * kills its child T, the calling thread included, inside that syscall.
+ * P leaves its slot while T, which P paid for, is still held by us: T's
+ * charge passes to us (obj_orphans) and comes back when we close it. */
 static void test_release_kills_caller(void)
 {
 	const struct bootinfo *bi = libsys_bootinfo;
+	uint64_t before[KQ_COUNT], after[KQ_COUNT];
+	kq_snapshot(before);
 	long ep = sys_ep_create(), p, pth, f = sys_handle_dup(ep, R_SEND, 0x77);
 	long t = kreg_family(ep, f, &p, &pth); /* T, created by P */
 	struct msg m;
@@ -55,6 +69,12 @@ static void test_release_kills_caller(void)
 	tap_eq(sys_task_info(t, NULL, NULL), ERR_DEAD, "T died with P, from its own close");
 	tap_check(alive(), "the kernel goes on");
 	sys_handle_close(th), sys_handle_close(t), sys_handle_close(ep);
+	kq_snapshot(after);
+	int same = 1;
+	for (unsigned k = 0; k < KQ_COUNT; k++)
+		same &= after[k] == before[k];
+	tap_check(same, "every quota came back to us: tasks used %lu, was %lu",
+		  (unsigned long)(after[KQ_TASK] >> 32), (unsigned long)(before[KQ_TASK] >> 32));
 }
 
 /* Thread i handles thread i-1's fault and faults while holding it; killing
@@ -108,7 +128,7 @@ static void test_task_watch(void)
 int main(void)
 {
 	root_init();
-	tap_plan(19);
+	tap_plan(20);
 	test_fault_handler_move();
 	test_release_kills_caller();
 	test_fault_chain();

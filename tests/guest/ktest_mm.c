@@ -190,6 +190,48 @@ static void quota_resize(long t, uint64_t q0)
 	chk((long)(cu * 100 + cq), 505, "the child uses 5 of 5");
 }
 
+/* Used, quota and lent of one kind, packed: used << 40 | quota << 20 | lent. */
+static uint64_t kq(long task, unsigned kind)
+{
+	uint64_t u = 0, q = 0, l = 0;
+	sys_task_info_q(task, kind, &u, &q, &l);
+	return u << 40 | q << 20 | l;
+}
+#define KQ(u, q, l) ((uint64_t)(u) << 40 | (uint64_t)(q) << 20 | (l))
+
+/* The other quota kinds: handed down at creation, charged to the caller,
+ * lent counted, and all of it back when the child and its objects go. */
+static void test_kquota(void)
+{
+	uint64_t th0 = kq(SELF, KQ_THREAD), ep0 = kq(SELF, KQ_EP), tk0 = kq(SELF, KQ_TASK);
+	uint64_t u;
+	const uint32_t big[KQ_COUNT] = {1, 0, 1u << 20, 0, 0};
+	const uint32_t q[KQ_COUNT] = {2, 1, 3, 2, 0};
+	chk(sys_task_create_q(big), ERR_QUOTA, "task_create_q with 2^20 threads: beyond ours");
+	chk(sys_task_info_q(SELF, KQ_COUNT, &u, NULL, NULL), ERR_INVAL, "task_info of kind 5");
+	long t = sys_task_create_q(q);
+	ok(t > 0, "task_create_q(2 pt, 1 task, 3 threads, 2 eps, 0 notifs)");
+	chk((long)kq(t, KQ_THREAD), (long)KQ(0, 3, 0), "the child: 0 threads used of 3");
+	chk((long)kq(SELF, KQ_THREAD), (long)(th0 - KQ(0, 3, 0) + 3), "ours: 3 less, 3 lent");
+	chk((long)kq(SELF, KQ_TASK), (long)(tk0 + KQ(1, 0, 0) - KQ(0, 1, 0) + 1),
+	    "tasks: the child costs us one and holds one more");
+	chk(sys_task_quota_q(t, KQ_EP, 5), 0, "raise the child's endpoints to 5");
+	chk((long)kq(SELF, KQ_EP), (long)(ep0 - KQ(0, 5, 0) + 5), "ours: 5 less, 5 lent");
+	chk(sys_task_quota_q(t, KQ_COUNT, 1), ERR_INVAL, "task_quota of kind 5");
+	long th = sys_thread_create(t, 0, 0, 0, 5);
+	chk((long)kq(t, KQ_THREAD), (long)KQ(0, 3, 0), "a thread we make in the child is ours to pay");
+	chk((long)kq(SELF, KQ_THREAD), (long)(th0 - KQ(0, 3, 0) + 3 + KQ(1, 0, 0)),
+	    "we use one more thread");
+	chk(sys_task_kill(t), 0, "kill the child");
+	chk((long)kq(SELF, KQ_EP), (long)ep0, "its endpoint quota came back, nothing lent");
+	chk((long)kq(SELF, KQ_THREAD), (long)(th0 + KQ(1, 0, 0)),
+	    "threads: quota back; the dead thread, still held, still counts");
+	sys_handle_close(th);
+	sys_handle_close(t);
+	chk((long)kq(SELF, KQ_THREAD), (long)th0, "closing its handle releases it");
+	chk((long)kq(SELF, KQ_TASK), (long)tk0, "and the task's slot is ours again");
+}
+
 /* Section 17: a child's tables come out of its quota, the quota out of ours. */
 void test_quota(void)
 {
@@ -219,4 +261,5 @@ void test_quota(void)
 	chk((long)cu, 0, "the dead child holds no tables");
 	chk(sys_map(t, 0x12000, pa, PERM_R), ERR_DEAD, "map into the dead child");
 	sys_handle_close(t);
+	test_kquota();
 }
