@@ -42,6 +42,12 @@ uint64_t *pagemap_leaf(struct frames *f, struct pagemap *pm, uint64_t vpn)
 	return node ? pm_node(f, node) : 0;
 }
 
+uint64_t *pagemap_leaf_make(struct frames *f, struct pagemap *pm, uint64_t vpn)
+{
+	uint64_t *slot = pm_slot(f, pm, vpn, 1);
+	return slot ? slot - (vpn & (PM_FANOUT - 1)) : 0;
+}
+
 uint64_t *pagemap_find(struct frames *f, struct pagemap *pm, uint64_t vpn)
 {
 	uint64_t *slot = pm_slot(f, pm, vpn, 0);

@@ -31,6 +31,9 @@ uint64_t *pagemap_find(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* The leaf node holding vpn's entry (512 entries, vpn & 511 is its index),
  * or NULL when there is none: for loops over many pages of one leaf. */
 uint64_t *pagemap_leaf(struct frames *f, struct pagemap *pm, uint64_t vpn);
+/* The same, with missing nodes made (NULL: no frame left). Entries the
+ * caller fills there are its to count in pm->used. */
+uint64_t *pagemap_leaf_make(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* Set the entry (pa | flags, non-zero); 0, or -1 when no frame is left. */
 int pagemap_put(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry);
 void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn);

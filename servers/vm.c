@@ -32,12 +32,18 @@ void frame_ref_init(void)
 void frame_get(uint64_t pa) { frame_ref[(pa - pg_frames.base) / PG]++; }
 uint32_t frame_refs(uint64_t pa) { return frame_ref[(pa - pg_frames.base) / PG]; }
 
+/* frame_put's last-holder case, out of line: the common put (a sharer
+ * left) is then a leaf function with no stack frame. */
+static void __attribute__((noinline)) frame_release(uint64_t pa)
+{
+	ev_untrack(pa); /* out of its eviction policy */
+	frames_free(&pg_frames, pa);
+}
+
 void frame_put(uint64_t pa)
 {
-	if (--frame_ref[(pa - pg_frames.base) / PG] == 0) {
-		ev_untrack(pa); /* out of its eviction policy */
-		frames_free(&pg_frames, pa);
-	}
+	if (--frame_ref[(pa - pg_frames.base) / PG] == 0)
+		frame_release(pa);
 }
 
 uint64_t frames_shared(void)
@@ -506,28 +512,56 @@ struct vm_fork_ctx {
 	long err;
 };
 
-/* Each parent page: shared with the child; writable ones become COW in
- * both (the parent's hardware mapping is made read-only in vm_fork). */
-static void vm_fork_page(uint64_t vpn, uint64_t *e, void *arg)
+/* The flag fork adds to the pages of the region holding vpn first + i
+ * (PM_COW when it is writable and private: a shared mapping's pages stay
+ * shared), and in *end the leaf index where that region stops. */
+static uint64_t vm_fork_flag(struct proc *p, uint64_t first, unsigned i, unsigned *end)
+{
+	struct region *r = vm_region_find(p, (first + i) * PG);
+	if (!r) {
+		*end = i + 1;
+		return 0;
+	}
+	uint64_t stop = r->end / PG - first;
+	*end = stop < 512 ? (unsigned)stop : 512;
+	return (r->perms & PERM_W) && !r->shared ? PM_COW : 0;
+}
+
+/* One leaf of the parent (512 entries from vpn first) into the child's,
+ * whose leaf is still empty: every page shared, writable private ones COW
+ * in both (the parent's hardware mapping is made read-only in vm_fork).
+ * A region lookup per run of pages in one region, not per page: this loop
+ * is most of fork's cost. A swap entry is one slot with two holders. */
+static void vm_fork_leaf(uint64_t first, uint64_t *pe, void *arg)
 {
 	struct vm_fork_ctx *c = arg;
-	struct region *r = vm_region_find(c->parent, vpn * PG);
+	uint64_t *ce, cow = 0, used = 0, swapped = 0;
 	if (c->err)
 		return;
-	uint64_t v = *e;
-	if (r && (r->perms & PERM_W) && !(v & (PM_LENT | PM_SWAP)) && !r->shared)
-		*e = v |= PM_COW; /* a shared mapping's pages stay shared */
-	if (pagemap_put(&pg_frames, &c->child->pages, vpn, v) < 0) {
+	if (!(ce = pagemap_leaf_make(&pg_frames, &c->child->pages, first))) {
 		c->err = -ENOMEM;
 		return;
 	}
-	if (__builtin_expect(!(v & PM_SWAP), 1)) {
-		frame_get(entry_pa(v));
-		c->child->resident++;
-	} else { /* one slot, two holders: read back once */
-		swap_get(v >> 12);
-		c->child->swapped++;
+	for (unsigned i = 0, end = 0; i < 512; i++) {
+		uint64_t v = pe[i];
+		if (!v)
+			continue;
+		if (i >= end)
+			cow = vm_fork_flag(c->parent, first, i, &end);
+		if (!(v & (PM_LENT | PM_SWAP)))
+			pe[i] = v |= cow;
+		ce[i] = v;
+		used++;
+		if (__builtin_expect(!(v & PM_SWAP), 1)) {
+			frame_get(entry_pa(v));
+		} else {
+			swap_get(v >> 12);
+			swapped++;
+		}
 	}
+	c->child->pages.used += used;
+	c->child->resident += used - swapped;
+	c->child->swapped += swapped;
 }
 
 long vm_fork(struct proc *parent, struct proc *child)
@@ -539,7 +573,7 @@ long vm_fork(struct proc *parent, struct proc *child)
 		if (child->regions[i].vn)
 			child->regions[i].vn->refs++;
 	child->brk = parent->brk;
-	pagemap_walk(&pg_frames, &parent->pages, vm_fork_page, &c);
+	pagemap_walk_leaves(&pg_frames, &parent->pages, vm_fork_leaf, &c);
 	for (int i = 0; i < parent->nregions; i++) {
 		struct region *r = &parent->regions[i];
 		if ((r->perms & PERM_W) && r->end > r->start && !r->shared)
@@ -634,20 +668,26 @@ long vm_sbrk(struct proc *p, int64_t incr)
 	return (long)old;
 }
 
-/* vm_free_all's: the counts are reset after the walk, not kept up. */
-static void vm_put_page(uint64_t vpn, uint64_t *e, void *ctx)
+/* vm_free_all's, a leaf at a time (no call per page): the counts are
+ * reset after the walk, not kept up. */
+static void vm_put_leaf(uint64_t first, uint64_t *e, void *ctx)
 {
-	(void)vpn;
+	(void)first;
 	(void)ctx;
-	if (__builtin_expect(!(*e & PM_SWAP), 1))
-		frame_put(entry_pa(*e));
-	else
-		swap_drop(*e >> 12);
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t v = e[i];
+		if (!v)
+			continue;
+		if (__builtin_expect(!(v & PM_SWAP), 1))
+			frame_put(entry_pa(v));
+		else
+			swap_drop(v >> 12);
+	}
 }
 
 void vm_free_all(struct proc *p)
 {
-	pagemap_walk(&pg_frames, &p->pages, vm_put_page, p);
+	pagemap_walk_leaves(&pg_frames, &p->pages, vm_put_leaf, NULL);
 	pagemap_free(&pg_frames, &p->pages);
 	p->resident = 0;
 	p->swapped = 0;
