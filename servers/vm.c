@@ -536,6 +536,8 @@ static void vm_fork_leaf(uint64_t first, uint64_t *pe, void *arg)
 {
 	struct vm_fork_ctx *c = arg;
 	uint64_t *ce, cow = 0, used = 0, swapped = 0;
+	uint16_t *ref = frame_ref; /* frame_get's, fixed since boot: loaded once */
+	uint64_t base = pg_frames.base;
 	if (c->err)
 		return;
 	if (!(ce = pagemap_leaf_make(&pg_frames, &c->child->pages, first))) {
@@ -553,7 +555,7 @@ static void vm_fork_leaf(uint64_t first, uint64_t *pe, void *arg)
 		ce[i] = v;
 		used++;
 		if (__builtin_expect(!(v & PM_SWAP), 1)) {
-			frame_get(entry_pa(v));
+			ref[(entry_pa(v) - base) / PG]++;
 		} else {
 			swap_get(v >> 12);
 			swapped++;
@@ -672,16 +674,20 @@ long vm_sbrk(struct proc *p, int64_t incr)
  * reset after the walk, not kept up. */
 static void vm_put_leaf(uint64_t first, uint64_t *e, void *ctx)
 {
+	uint16_t *ref = frame_ref; /* frame_put's, fixed since boot: loaded once */
+	uint64_t base = pg_frames.base;
 	(void)first;
 	(void)ctx;
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t v = e[i];
 		if (!v)
 			continue;
-		if (__builtin_expect(!(v & PM_SWAP), 1))
-			frame_put(entry_pa(v));
-		else
+		if (__builtin_expect(!(v & PM_SWAP), 1)) {
+			if (--ref[(entry_pa(v) - base) / PG] == 0)
+				frame_release(entry_pa(v));
+		} else {
 			swap_drop(v >> 12);
+		}
 	}
 }
 
