@@ -54,15 +54,20 @@ uint64_t *pagemap_find(struct frames *f, struct pagemap *pm, uint64_t vpn)
 	return slot && *slot ? slot : 0;
 }
 
-int pagemap_put(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry)
+uint64_t *pagemap_set(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry)
 {
 	uint64_t *slot = pm_slot(f, pm, vpn, 1);
 	if (!slot)
-		return -1;
+		return 0;
 	if (!*slot)
 		pm->used++;
 	*slot = entry;
-	return 0;
+	return slot;
+}
+
+int pagemap_put(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry)
+{
+	return pagemap_set(f, pm, vpn, entry) ? 0 : -1;
 }
 
 void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn)

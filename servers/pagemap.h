@@ -36,6 +36,9 @@ uint64_t *pagemap_leaf(struct frames *f, struct pagemap *pm, uint64_t vpn);
 uint64_t *pagemap_leaf_make(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* Set the entry (pa | flags, non-zero); 0, or -1 when no frame is left. */
 int pagemap_put(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry);
+/* The same, returning the entry's slot (NULL: no frame left): no second
+ * walk for a caller that goes on using it. */
+uint64_t *pagemap_set(struct frames *f, struct pagemap *pm, uint64_t vpn, uint64_t entry);
 void pagemap_del(struct frames *f, struct pagemap *pm, uint64_t vpn);
 /* Visit every entry in vpn order; fn may change *entry but not add/del. */
 typedef void (*pagemap_fn)(uint64_t vpn, uint64_t *entry, void *ctx);

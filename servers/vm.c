@@ -126,12 +126,13 @@ static int vm_fill_disk(const struct region *r, uint64_t va, uint8_t *dst)
 /* Record frame pa (already counted once for us) at va. */
 static uint64_t *vm_install(struct proc *p, uint64_t va, uint64_t entry)
 {
-	if (pagemap_put(&pg_frames, &p->pages, va / PG, entry) < 0) {
+	uint64_t *e = pagemap_set(&pg_frames, &p->pages, va / PG, entry);
+	if (!e) {
 		frame_put(entry & ~PM_FLAGS);
 		return NULL;
 	}
 	p->resident++;
-	return pagemap_find(&pg_frames, &p->pages, va / PG);
+	return e;
 }
 
 /* A first touch of a disk-backed page: the cache frame, shared (COW when
@@ -237,7 +238,8 @@ static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va
 	uint64_t pa = cache_frame_alloc();
 	if (!pa)
 		return NULL;
-	if (pagemap_put(&pg_frames, &p->pages, va / PG, pa) < 0) {
+	uint64_t *e = pagemap_set(&pg_frames, &p->pages, va / PG, pa);
+	if (!e) {
 		frames_free(&pg_frames, pa);
 		return NULL;
 	}
@@ -251,8 +253,8 @@ static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va
 		pg_stats.zero_faults++;
 	}
 	p->resident++;
-	ev_track(p, va, pa);
-	return pagemap_find(&pg_frames, &p->pages, va / PG);
+	ev_track(p, va, pa); /* an eviction there frees no shadow node: e stays */
+	return e;
 }
 
 /* A store to a COW page: the only holder writes in place; otherwise copy.
