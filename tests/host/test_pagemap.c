@@ -156,6 +156,42 @@ static void test_out_of_frames(void)
 	CHECK_EQ(frames_used(), 0);
 }
 
+/* pagemap_set returns the very slot pagemap_find finds, counts only new
+ * entries; pagemap_leaf_make makes the path (counting nothing) and gives
+ * the leaf base, the same one pagemap_leaf finds afterwards. */
+static void test_set_and_leaf_make(void)
+{
+	struct pagemap pm = { 0 };
+	pool_reset(8);
+	uint64_t *s = pagemap_set(&fr, &pm, 700, 0x80001003);
+	CHECK(s != NULL && s == pagemap_find(&fr, &pm, 700));
+	CHECK_EQ(pm.used, 1);
+	CHECK(pagemap_set(&fr, &pm, 700, 0x80002003) == s); /* overwrite: same slot */
+	CHECK_EQ(pm.used, 1);
+	CHECK(has(&pm, 700, 0x80002003));
+
+	uint64_t *leaf = pagemap_leaf_make(&fr, &pm, 5 << 9 | 17);
+	CHECK(leaf != NULL && leaf == pagemap_leaf(&fr, &pm, 5 << 9));
+	CHECK_EQ(pm.used, 1); /* nothing filled yet */
+	CHECK_EQ(leaf[17], 0);
+	leaf[17] = 0x80003003;
+	pm.used++; /* the caller counts what it fills */
+	CHECK(has(&pm, 5 << 9 | 17, 0x80003003));
+	CHECK(pagemap_leaf_make(&fr, &pm, 5 << 9 | 400) == leaf); /* existing leaf */
+	uint64_t nodes = pm.nodes;
+	CHECK(pagemap_leaf(&fr, &pm, 1ULL << 18) == NULL); /* looking makes nothing */
+	CHECK_EQ(pm.nodes, nodes);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
+
+	pool_reset(2); /* root and middle fit, the leaf does not */
+	CHECK(pagemap_leaf_make(&fr, &pm, 3) == NULL);
+	CHECK(pagemap_set(&fr, &pm, 3, 0x80001000) == NULL);
+	CHECK_EQ(pm.used, 0);
+	pagemap_free(&fr, &pm);
+	CHECK_EQ(frames_used(), 0);
+}
+
 struct walk_log {
 	uint64_t n, last, bad_order, bad_entry;
 	struct pagemap *pm;
@@ -453,6 +489,7 @@ int main(void)
 	test_basic();
 	test_nodes();
 	test_out_of_frames();
+	test_set_and_leaf_make();
 	test_walk();
 	test_walk_range();
 	test_walk_leaves();
