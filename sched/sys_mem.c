@@ -95,17 +95,23 @@ struct thread *sys_protect(struct thread *t)
 }
 
 /* (task, va, npages, out): one byte per page, AD_MAPPED|AD_ACCESSED|AD_DIRTY. */
+/* The three A/D calls' arguments: a live task, at most AD_MAX_PAGES pages
+ * of user range from va; *end is the range's end. */
+static long check_ad_args(struct task *dst, uint64_t va, uint64_t n, uint64_t *end)
+{
+	long e = check_live(dst);
+	if (!e && n > AD_MAX_PAGES)
+		e = refuse(ERR_INVAL, "A/D call: %lu pages > %u\n", n, AD_MAX_PAGES);
+	return e ? e : check_range(dst, va, n, end);
+}
+
 struct thread *sys_ad_clear(struct thread *t)
 {
 	static uint8_t ad_buf[AD_MAX_PAGES];
 	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
 	struct task *dst = OBJ(h, struct task);
 	uint64_t end, bad, n = A(2);
-	long e = check_live(dst);
-	if (!e && n > AD_MAX_PAGES)
-		e = refuse(ERR_INVAL, "ad_clear: %lu pages > %u\n", n, AD_MAX_PAGES);
-	if (!e)
-		e = check_range(dst, A(1), n, &end);
+	long e = check_ad_args(dst, A(1), n, &end);
 	if (e < 0)
 		return ret(t, e);
 	if (!uaccess_check(t->task, A(3), n, true, &bad))
@@ -126,11 +132,7 @@ static struct thread *sys_bit_clear(struct thread *t, bool accessed)
 	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
 	struct task *dst = OBJ(h, struct task);
 	uint64_t end, bad, n = A(2), words = (A(2) + 63) / 64;
-	long e = check_live(dst);
-	if (!e && n > AD_MAX_PAGES)
-		e = refuse(ERR_INVAL, "dirty_clear: %lu pages > %u\n", n, AD_MAX_PAGES);
-	if (!e)
-		e = check_range(dst, A(1), n, &end);
+	long e = check_ad_args(dst, A(1), n, &end);
 	if (e < 0)
 		return ret(t, e);
 	if (!uaccess_check(t->task, A(3), words * 8, true, &bad))
