@@ -148,7 +148,11 @@ static unsigned writing_pages;
 /* Memory is short, and what the cache holds is dirty or being written:
  * the way out is to write it and then reclaim it, so writeback starts and
  * the request waits for it (cache_waiting, cache_miss NULL) rather than
- * fail or kill anyone. */
+ * fail or kill anyone. Data only (CACHE_DATA): a frame may be asked for in
+ * the middle of an ext2 update, whose metadata blocks must not be written
+ * half-done; the flusher writes them at the end of a request. With only
+ * metadata dirty and nothing in flight there is nothing to wait for: the
+ * frame comes out of the low reserve. */
 bool cache_urgent;
 
 static bool cache_starved(void)
@@ -156,7 +160,9 @@ static bool cache_starved(void)
 	if (cache_urgent || frames_free_count(&pg_frames) >= CACHE_LOW / 2 ||
 	    !(cache_stats.dirty || writing_pages))
 		return false;
-	cache_sync(0);
+	cache_sync(CACHE_DATA);
+	if (!writing_pages)
+		return false;
 	cache_miss = NULL;
 	cache_miss_epoch = cache_epoch;
 	return true;
