@@ -65,7 +65,9 @@
 #define PG_BLK_ATTACH 42 /* handle = the driver's notification -> w0 = capacity
 			    check word; maps the ring and DMA pages: w1..w4 = DMA
 			    frame addresses (BLK_DMA_PAGES of them) */
-#define PG_BLK_READY 43  /* w0 = capacity in sectors, w1 = 0 or -errno */
+#define PG_BLK_READY 43  /* w0 = capacity in sectors, w1 = 0 or -errno, w2 =
+			    PG_BLK_RO when the device is read-only */
+#define PG_BLK_RO 1
 #define PG_BLK_DONE 44   /* w0..w5 = BLK_DONE_WORD completions */
 #define PG_CACHE_DROP 45 /* drop every clean, unused page-cache page -> w0 = pages
 			    dropped (cold-cache experiments, exact frame counts) */

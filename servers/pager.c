@@ -517,7 +517,7 @@ static struct {
 static void pager_sb_read(void *arg, int status)
 {
 	(void)arg;
-	if (status || vfs_mount(frames_va(&pg_frames, sb_frame)) < 0)
+	if (status || vfs_mount(frames_va(&pg_frames, sb_frame), blkc_readonly(cache_root_unit)) < 0)
 		printf("pager: the disk holds no file system we can use: running from the initrd\n");
 	frames_free(&pg_frames, sb_frame);
 	pager_start_init();
@@ -529,7 +529,7 @@ static void pager_probe_read(void *arg, int status)
 {
 	uint64_t slots, unit = (uint64_t)arg;
 	const uint8_t *page0 = frames_va(&pg_frames, sb_frame);
-	if (!status && cache_swap_unit < 0 &&
+	if (!status && cache_swap_unit < 0 && !blkc_readonly((unsigned)unit) &&
 	    swap_header_ok(page0, blkc_capacity((unsigned)unit), &slots)) {
 		swap_init((unsigned)unit, slots);
 		struct proc *drv = proc_find(blkc_driver_pid((unsigned)unit));

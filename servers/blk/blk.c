@@ -420,7 +420,8 @@ int main(void)
 		e = blk_device_init();
 	if (attached)
 		blk_ring->capacity = e ? 0 : blk.capacity;
-	struct msg m = {.label = PG_BLK_READY, .w = {e ? 0 : blk.capacity, (uint64_t)e}};
+	struct msg m = {.label = PG_BLK_READY,
+			.w = {e ? 0 : blk.capacity, (uint64_t)e, blk.readonly ? PG_BLK_RO : 0}};
 	sys_call(blk.pager, &m);
 	if (!attached)
 		return 1; /* no ring to serve: the pager fails every request */

@@ -32,7 +32,7 @@ struct blkc_unit {
 	struct blk_io *wait_head, *wait_tail;
 	void (*on_ready)(int status);
 	void (*on_ready_unit)(unsigned unit, int status);
-	bool selftest, dead, mapped;
+	bool selftest, dead, mapped, readonly;
 	struct blkc_stats stats;
 };
 
@@ -40,6 +40,7 @@ static struct blkc_unit units[BLKC_UNITS];
 
 bool blkc_ready(unsigned u) { return u < BLKC_UNITS && units[u].state == BLKC_READY; }
 uint64_t blkc_capacity(unsigned u) { return blkc_ready(u) ? units[u].capacity : 0; }
+bool blkc_readonly(unsigned u) { return blkc_ready(u) && units[u].readonly; }
 void blkc_on_ready(void (*cb)(int status)) { units[0].on_ready = cb; }
 void blkc_on_ready_unit(unsigned u, void (*cb)(unsigned unit, int status))
 {
@@ -223,6 +224,7 @@ static long blkc_ready_call(struct blkc_unit *b, const struct msg *m)
 	if (status > 0 || status < -4095)
 		status = -EIO;
 	b->capacity = status ? 0 : m->w[0];
+	b->readonly = (m->w[2] & PG_BLK_RO) != 0; /* a claim, but one that only restricts us */
 	b->state = status ? BLKC_GONE : BLKC_READY;
 	if (status)
 		blkc_fail_waiting(b);

@@ -56,6 +56,7 @@ struct blkc_stats {
  * disk (or the unit is taken), or the error. */
 long blkc_start(long platform_handle, unsigned nth, unsigned unit);
 bool blkc_ready(unsigned unit);        /* the driver reported a usable device */
+bool blkc_readonly(unsigned unit);     /* ... that refuses writes (VIRTIO_BLK_F_RO) */
 uint64_t blkc_capacity(unsigned unit); /* sectors, 0 until ready */
 /* cb(0) or cb(-errno) once unit 0's driver reported PG_BLK_READY (or died
  * first: -EIO); only after blkc_start returned 0. Set it before the pager

@@ -206,8 +206,16 @@ int ext2_sync_super(struct ext2_fs *fs)
 	return 0;
 }
 
+void ext2_set_readonly(struct ext2_fs *fs)
+{
+	fs->readonly = true;
+	fs->sb_dirty = false; /* mount's state and count stay in memory only */
+}
+
 int ext2_unmount(struct ext2_fs *fs)
 {
+	if (fs->readonly)
+		return 0;
 	uint16_t state = ext2_rd16(fs->sb + SB_STATE);
 	ext2_wr16(fs->sb + SB_STATE, fs->mount_state);
 	int err = ext2_sync_super(fs);

@@ -103,6 +103,10 @@ struct ext2_statfs {
  * demand through io. */
 int ext2_mount(struct ext2_fs *fs, const struct ext2_io *io, const uint8_t sb[1024],
 	       char *why, unsigned why_size);
+/* Right after ext2_mount: nothing is ever written (the device refuses
+ * writes): the superblock keeps its state on disk, every call that would
+ * change the file system fails with -EROFS, unmount writes nothing. */
+void ext2_set_readonly(struct ext2_fs *fs);
 /* Mark the superblock clean (s_state = valid) and write the counts back;
  * the caller then writes every dirty block. */
 int ext2_unmount(struct ext2_fs *fs);

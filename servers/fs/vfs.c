@@ -34,13 +34,17 @@ static void vfs_log(const char *line)
 	printf("%s\n", line);
 }
 
-int vfs_mount(const uint8_t sb[1024])
+int vfs_mount(const uint8_t sb[1024], bool readonly)
 {
 	static char why[160];
 	int e = ext2_mount(&cache_fs, &cache_io, sb, why, sizeof why);
 	if (e < 0) {
 		printf("%s\n", why);
 		return e;
+	}
+	if (readonly) {
+		ext2_set_readonly(&cache_fs);
+		printf("pager: the disk is read-only: mounted read-only\n");
 	}
 	cache_fs.log = vfs_log;
 	cache_fs.verbose = true; /* a corrupt disk is a real problem: say so */

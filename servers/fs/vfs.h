@@ -45,8 +45,9 @@ struct file {
 
 extern bool vfs_mounted;
 
-/* Boot: mount the disk's ext2 (raw superblock bytes already read). */
-int vfs_mount(const uint8_t sb[1024]);
+/* Boot: mount the disk's ext2 (raw superblock bytes already read); readonly:
+ * the device refuses writes, so nothing is ever written (-EROFS). */
+int vfs_mount(const uint8_t sb[1024], bool readonly);
 /* Power-off: sync, mark clean, sync again; true once all is on disk. */
 bool vfs_unmount_step(void);
 void vfs_flush(void); /* start writing what is dirty (periodic) */

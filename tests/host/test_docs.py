@@ -13,7 +13,8 @@ PAGER_H = (ROOT / "libsys/pager.h").read_text()
 ABI_MD = (ROOT / "docs/abi.md").read_text()
 DESIGN_MD = (ROOT / "docs/design.md").read_text()
 PROC_C = (ROOT / "servers/proc.c").read_text()
-PG_CONSTANTS = {"PG_NOFOLLOW", "PG_NAME_MAX", "PG_PATH_MAX", "PG_ARGV_MAX", "PG_MAX_FDS"}
+PG_CONSTANTS = {"PG_NOFOLLOW", "PG_NAME_MAX", "PG_PATH_MAX", "PG_ARGV_MAX", "PG_MAX_FDS",
+                "PG_BLK_RO"}
 results = []
 
 

@@ -9,7 +9,7 @@ guest side is tests/guest/stortest.c (its header lists the operations);
 pattern() here is its pat_byte(). Prints TAP for meson.
 
 usage: storage_test.py SUITE SOURCE_ROOT BUILD_DIR
-suites: noblock durable persist corrupt full blkdeath
+suites: noblock durable persist corrupt full blkdeath pressure readonly
 """
 import fcntl
 import os
@@ -82,12 +82,14 @@ class Suite:
         return dst
 
     # ---- booting --------------------------------------------------------
-    def boot(self, img, command, fresh=False, kill_on=None, icount=True, mem=None):
+    def boot(self, img, command, fresh=False, kill_on=None, icount=True, mem=None,
+             read_only=False):
         """Boot on img (--disk, or --fresh-disk: a copy that qemu-run checks
         with e2fsck -fn); run command with sh -c. Returns (status, lines
         between the pager's start line and the power-off lines, power-off
         status or None, whole console). kill_on: SIGKILL QEMU as soon as
-        that line appears (status None). icount: run under -icount."""
+        that line appears (status None). icount: run under -icount.
+        read_only: the device refuses writes (VIRTIO_BLK_F_RO)."""
         args = [str(self.root / "tools/qemu-run"), "--timeout", str(BOOT_TIMEOUT),
                 "--kernel", str(self.build / "kernel.elf"),
                 "--initrd", str(self.build / "initrd.cpio"),
@@ -95,6 +97,7 @@ class Suite:
                 "--append", "root=pager init=sh -- -c " + command]
         args += ["--icount"] if icount else []
         args += ["--mem", mem] if mem else []
+        args += ["--read-only"] if read_only else []
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         console, killed = [], False
@@ -455,9 +458,32 @@ def suite_pressure(s):
             s.debugfs(img, "cat /copy") == pattern(size, 9), "contents differ")
 
 
+# ---- 8. a read-only device is mounted read-only ----------------------------
+def suite_readonly(s):
+    """The disk is attached read-only (the device offers VIRTIO_BLK_F_RO):
+    the pager mounts it read-only, reads work, every change fails with
+    EROFS (no I/O error, nothing half-done), and not one byte of the image
+    changes, not even the superblock's mount count or state."""
+    img = s.mkdisk("readonly", {"note.txt": b"kept\n"})
+    before = img.read_bytes()
+    cmd = ("cat /note.txt; echo new > /x; mkdir /d; rm /note.txt; touch /note.txt; "
+           "mv /note.txt /n2; echo more >> /note.txt; cat /note.txt")
+    st, out, power, con = s.boot(img, cmd, read_only=True)
+    s.equal("powered off with status 0", (st, power), (0, 0))
+    s.equal("mounted read-only; reads work, each change fails with EROFS", out,
+            ["pager: the disk is read-only: mounted read-only", "kept",
+             "sh: /x: Read-only file system", "mkdir: /d: Read-only file system",
+             "rm: /note.txt: Read-only file system", "touch: /note.txt: Read-only file system",
+             "mv: /note.txt: Read-only file system", "sh: /note.txt: Read-only file system",
+             "kept"])
+    s.check("not one byte of the image changed", img.read_bytes() == before)
+    code, text = s.fsck(img)
+    s.check("e2fsck -fn clean", code == 0, text)
+
+
 SUITES = {"noblock": suite_noblock, "durable": suite_durable, "persist": suite_persist,
           "corrupt": suite_corrupt, "full": suite_full, "blkdeath": suite_blkdeath,
-          "pressure": suite_pressure}
+          "pressure": suite_pressure, "readonly": suite_readonly}
 
 
 def suite_main(prog, suites, suite_class, prefix):
