@@ -107,6 +107,8 @@ static long check_ad_args(struct task *dst, uint64_t va, uint64_t n, uint64_t *e
 
 struct thread *sys_ad_clear(struct thread *t)
 {
+	/* LAB syscall: BEGIN -- check every argument, then read, clear and copy out the A/D bits */
+	/* LAB syscall: STUB return ret(t, ERR_NOSYS); */
 	static uint8_t ad_buf[AD_MAX_PAGES];
 	LOOKUP(h, 0, KOBJ_TASK, R_MAP);
 	struct task *dst = OBJ(h, struct task);
@@ -120,6 +122,7 @@ struct thread *sys_ad_clear(struct thread *t)
 	do_ad_clear(dst, A(1), end, ad_buf);
 	uaccess_copy_out(t->task, A(3), ad_buf, n);
 	return ret(t, 0);
+	/* LAB syscall: END */
 }
 
 /* SYS_DIRTY_CLEAR: the D bits only, as a bitmap, for a pager finding the

@@ -248,9 +248,11 @@ static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va
 		vm_fill_file(r, va, frames_va(&pg_frames, pa));
 		pg_stats.file_faults++;
 	} else { /* anonymous, heap, stack, or bss past the file bytes */
+		/* LAB lazy: BEGIN -- a fresh anonymous page reads as zeros, unless nozero */
 		if (!r->nozero)
 			frame_zero(frames_va(&pg_frames, pa));
 		pg_stats.zero_faults++;
+		/* LAB lazy: END */
 	}
 	p->resident++;
 	ev_track(p, va, pa); /* an eviction there frees no shadow node: e stays */
@@ -261,6 +263,8 @@ static uint64_t *vm_populate(struct proc *p, const struct region *r, uint64_t va
  * "Only holder" means frame_ref == 1, which counts every holder. */
 static bool vm_cow_break(struct proc *p, uint64_t va, uint64_t *e)
 {
+	/* LAB cow: BEGIN -- write in place when we are the only holder, else copy */
+	/* LAB cow: STUB (void)p, (void)va; *e = entry_pa(*e); return true; */
 	uint64_t pa = entry_pa(*e);
 	if (frame_refs(pa) == 1) {
 		*e = pa;
@@ -278,6 +282,7 @@ static bool vm_cow_break(struct proc *p, uint64_t va, uint64_t *e)
 	p->cow_copies++;
 	pg_stats.cow_copies++;
 	return true;
+	/* LAB cow: END */
 }
 
 /* Make page va present for an access needing perm, as a fault would. */
@@ -514,6 +519,7 @@ struct vm_fork_ctx {
 	long err;
 };
 
+/* LAB cow: BEGIN -- (a helper of vm_fork_leaf below: write your own or none) */
 /* The flag fork adds to the pages of the region holding vpn first + i
  * (PM_COW when it is writable and private: a shared mapping's pages stay
  * shared), and in *end the leaf index where that region stops. */
@@ -528,6 +534,7 @@ static uint64_t vm_fork_flag(struct proc *p, uint64_t first, unsigned i, unsigne
 	*end = stop < 512 ? (unsigned)stop : 512;
 	return (r->perms & PERM_W) && !r->shared ? PM_COW : 0;
 }
+/* LAB cow: END */
 
 /* One leaf of the parent (512 entries from vpn first) into the child's,
  * whose leaf is still empty: every page shared, writable private ones COW
@@ -536,6 +543,8 @@ static uint64_t vm_fork_flag(struct proc *p, uint64_t first, unsigned i, unsigne
  * is most of fork's cost. A swap entry is one slot with two holders. */
 static void vm_fork_leaf(uint64_t first, uint64_t *pe, void *arg)
 {
+	/* LAB cow: BEGIN -- share each entry with the child, COW if private and writable */
+	/* LAB cow: STUB (void)first, (void)pe, (void)arg; */
 	struct vm_fork_ctx *c = arg;
 	uint64_t *ce, cow = 0, used = 0, swapped = 0;
 	uint16_t *ref = frame_ref; /* frame_get's, fixed since boot: loaded once */
@@ -566,6 +575,7 @@ static void vm_fork_leaf(uint64_t first, uint64_t *pe, void *arg)
 	c->child->pages.used += used;
 	c->child->resident += used - swapped;
 	c->child->swapped += swapped;
+	/* LAB cow: END */
 }
 
 long vm_fork(struct proc *parent, struct proc *child)
@@ -651,6 +661,8 @@ void vm_drop_range(struct proc *p, uint64_t lo, uint64_t hi)
 /* Growing only moves the break; shrinking unmaps and frees whole pages. */
 long vm_sbrk(struct proc *p, int64_t incr)
 {
+	/* LAB lazy: BEGIN -- check the new break, move it, free whole pages when it shrinks */
+	/* LAB lazy: STUB (void)p, (void)incr; return -ENOMEM; */
 	struct region *heap = NULL;
 	for (int i = 0; i < p->nregions; i++)
 		if (p->regions[i].kind == RG_HEAP)
@@ -670,6 +682,7 @@ long vm_sbrk(struct proc *p, int64_t incr)
 	heap->end = page_up(nbrk);
 	p->brk = nbrk;
 	return (long)old;
+	/* LAB lazy: END */
 }
 
 /* vm_free_all's, a leaf at a time (no call per page): the counts are

@@ -80,6 +80,8 @@ static uint32_t clock_take(struct pol *p, struct clock *c, uint32_t s)
 static uint32_t clock_victim(struct pol *p, unsigned hint, uint64_t incoming)
 {
 	struct clock *c = p->st;
+	/* LAB policy: BEGIN -- sweep the hand: R = 1 gets a second chance, R = 0 is the victim */
+	/* LAB policy: STUB (void)hint, (void)incoming; return clock_take(p, c, c->hand); */
 	uint32_t cand = POL_NONE, steps = 0;
 	(void)incoming;
 	for (;;) {
@@ -96,6 +98,7 @@ static uint32_t clock_victim(struct pol *p, unsigned hint, uint64_t incoming)
 		}
 		c->hand = clock_next(p, c, h);
 	}
+	/* LAB policy: END */
 }
 
 const struct pol_ops pol_clock = {
