@@ -47,7 +47,7 @@ def parse(text, path, known):
             raise MarkerError(f"{where}: unknown lab '{lab}'")
         if kind == "BEGIN":
             if open_piece:
-                raise MarkerError(f"{where}: BEGIN inside lab '{open_piece.lab}''s piece "
+                raise MarkerError(f"{where}: BEGIN inside the piece of lab '{open_piece.lab}' "
                                   f"from line {open_piece.begin + 1} (no nesting)")
             open_piece = Piece(lab, path, i, -1, m.group(4), None, indent)
         elif not open_piece or open_piece.lab != lab:
