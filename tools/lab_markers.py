@@ -67,9 +67,10 @@ def parse(text, path, known):
 
 
 def starter(text, pieces, lab):
-    """text with lab's pieces replaced by their stubs; BEGIN and END stay."""
+    """text with lab's pieces replaced by their stubs. The markers stay, so
+    that the starter of a starter is the starter itself."""
     lines = text.split("\n")
     for p in sorted((p for p in pieces if p.lab == lab), key=lambda p: -p.begin):
-        body = [p.indent + p.stub] if p.stub else []
+        body = [lines[p.begin + 1], p.indent + p.stub] if p.stub else []
         lines[p.begin + 1:p.end] = body
     return "\n".join(lines)

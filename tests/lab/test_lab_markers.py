@@ -55,8 +55,11 @@ def test_good():
     check(pieces[0].stub == "return -1;" and pieces[1].stub is None, "the STUB's code, or none")
     check(pieces[0].what == "double it" and pieces[0].indent == "\t", "description and indent")
     cow = lm.starter(GOOD, pieces, "cow").split("\n")
-    check(cow[2:5] == ["\t/* LAB cow: BEGIN -- double it */", "\treturn -1;",
-                       "\t/* LAB cow: END */"], "cow's starter: BEGIN, the stub, END")
+    check(cow[2:6] == ["\t/* LAB cow: BEGIN -- double it */", "\t/* LAB cow: STUB return -1; */",
+                       "\treturn -1;", "\t/* LAB cow: END */"],
+          "cow's starter: the markers and the stub's code")
+    again = lm.starter("\n".join(cow), lm.parse("\n".join(cow), "x.c", KNOWN), "cow")
+    check(again == "\n".join(cow), "the starter of the starter is the starter")
     check("\tg_calls++;" in cow, "cow's starter keeps lazy's real code")
     lazy = lm.starter(GOOD, pieces, "lazy")
     check("g_calls" not in lazy and "\tx *= 2;" in lazy, "lazy's starter: an empty piece")
