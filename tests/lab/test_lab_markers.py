@@ -86,13 +86,36 @@ def test_refusals():
     refused("\n".join(moved), "STUB not right after BEGIN", "right after BEGIN")
 
 
-def test_tree():
-    """tools/lab: every marker of the tree parses, each lab has a piece,
-    an unknown lab is refused."""
+def load_lab():
+    """tools/lab as a module (it has no .py)."""
     loader = importlib.machinery.SourceFileLoader("tools_lab", str(ROOT / "tools" / "lab"))
     spec = importlib.util.spec_from_loader("tools_lab", loader)
     lab = importlib.util.module_from_spec(spec)
     loader.exec_module(lab)
+    return lab
+
+
+def test_judge(lab):
+    """Items over a suite's TAP: a group needs all its points, the rest
+    needs the whole plan."""
+    L = lab.Lab("t", "", [lab.Tap("s", "a", 50, r"^alpha", 2), lab.Tap("s", "r", 50, rest=True)])
+    full = "1..4\nok 1 - alpha one\nok 2 - beta\nok 3 - alpha two\nok 4 - gamma\n"
+    run = {"s": ("OK", full)}
+    check([lab.judge(L, i, run, None)[0] for i in L.items] == [True, True], "all points pass")
+    run = {"s": ("FAIL", full.replace("ok 2 - beta", "not ok 2 - beta"))}
+    check([lab.judge(L, i, run, None)[0] for i in L.items] == [True, False],
+          "a failing point fails only its own item")
+    run = {"s": ("FAIL", full.replace("ok 3 - alpha two\n", ""))}
+    check([lab.judge(L, i, run, None)[0] for i in L.items] == [False, True],
+          "a group with a point missing fails, the rest is still whole")
+    run = {"s": ("FAIL", full.replace("ok 4 - gamma\n", ""))}
+    check(not lab.judge(L, L.items[1], run, None)[0], "the rest with a point missing fails")
+    check(not lab.judge(L, L.items[0], {}, None)[0], "a suite that did not run fails")
+
+
+def test_tree(lab):
+    """tools/lab: every marker of the tree parses, each lab has a piece,
+    an unknown lab is refused."""
     try:
         pieces = lab.all_pieces(ROOT, lab.git_files(ROOT))
         check(True, f"every marker of the tree parses ({len(pieces)} files)")
@@ -113,7 +136,9 @@ def test_tree():
 
 test_good()
 test_refusals()
-test_tree()
+LAB = load_lab()
+test_judge(LAB)
+test_tree(LAB)
 print(f"1..{len(results)}")
 for i, (ok, what) in enumerate(results, 1):
     print(f"{'ok' if ok else 'not ok'} {i} - {what}")
