@@ -493,27 +493,42 @@ static int ev_room(void)
 	return r;
 }
 
+/* One victim of the global instance out, after a fresh harvest of
+ * references (one victim per harvest, as the simulator chooses one per
+ * miss); EV_BATCH evictions are one tick. */
+static void ev_evict_global(void)
+{
+	static unsigned since_tick;
+	ev_harvest(&global, EV_GLOBAL, NULL);
+	if (ev_evict(&global, EV_GLOBAL, POL_NEVER)) {
+		ev_pending++;
+		if (++since_tick == EV_BATCH) {
+			since_tick = 0;
+			pol_tick(&global.pol);
+		}
+	}
+}
+
 static int ev_room_inner(void)
 {
 	uint64_t used = ev_used(), free = frames_free_count(&pg_frames);
 	bool hard = ev_limit ? used >= ev_limit : free < 32;
 	bool near = ev_limit ? used + EV_BATCH >= ev_limit : free < 32 + EV_BATCH;
-	/* Over the limit (frames the request could not do without: ext2's
-	 * reserve, a harvest's inode block) the excess drains a few at a time. */
-	uint64_t over = ev_limit && used >= ev_limit ? used - ev_limit + 1 : 1;
-	if (!near || cache_reclaim_aged(over < EV_BATCH ? (unsigned)over : EV_BATCH, EV_FRESH))
+	if (!near)
 		return CACHE_ROOM_OK;
-	if (swap_nslots && global.pol.nres) {
-		ev_harvest(&global, EV_GLOBAL, NULL);
-		static unsigned since_tick;
-		if (ev_evict(&global, EV_GLOBAL, POL_NEVER)) {
-			ev_pending++;
-			if (++since_tick == EV_BATCH) { /* EV_BATCH evictions are one tick */
-				since_tick = 0;
-				pol_tick(&global.pol);
-			}
-		}
-	}
+	/* Frames to give back for this one: one, and over the limit the
+	 * excess too, EV_BATCH at most a call (frames given while evicting: a
+	 * shared mapping's harvest reads the file's inode block, which may be
+	 * the only clean page and reclaimed just before; ext2's reserve). One
+	 * frame back for one handed out would hold the excess where it is,
+	 * and every such frame would add to it. */
+	uint64_t over = ev_limit && used >= ev_limit ? used - ev_limit + 1 : 1;
+	unsigned want = over < EV_BATCH ? (unsigned)over : EV_BATCH;
+	unsigned got = cache_reclaim_aged(want, EV_FRESH);
+	if (got == want)
+		return CACHE_ROOM_OK;
+	for (unsigned i = got; i < want && swap_nslots && global.pol.nres; i++)
+		ev_evict_global();
 	/* Every dirty page but metadata: a frame may be asked for in the middle
 	 * of an ext2 update, whose blocks must not be written half-done (the
 	 * flusher, fsync and sync write them, at the end of a request). */
@@ -525,7 +540,7 @@ static int ev_room_inner(void)
 		cache_sync(CACHE_SWAP);
 		ev_pending = 0;
 	}
-	if (!hard || cache_reclaim_aged(1, EV_FRESH)) /* clean evictions free at once */
+	if (!hard || got + cache_reclaim_aged(want - got, EV_FRESH)) /* clean ones free now */
 		return CACHE_ROOM_OK;
 	if (cache_inflight()) /* a wait ends when some I/O completes */
 		return CACHE_ROOM_WAIT;
