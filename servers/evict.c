@@ -7,13 +7,15 @@
  *  - a frame is tracked (in exactly one policy instance: the global one or
  *    one process's local one) when a process page lives in it: anonymous,
  *    heap, stack and private copies (class dirty), and, in the global one,
- *    cache frames processes map: file pages (frame_ino) and swap-cache
+ *    cache frames processes map: file pages and shared anonymous objects'
+ *    pages (frame_ino, an object's page class dirty) and swap-cache
  *    pages whose slot others still hold (frame_swslot, clean). Lent frames
  *    and drivers' pages never are. All holders of a tracked anonymous or
  *    swap-cache frame map it at the same virtual page, frame_vpn (fork
  *    keeps addresses); a file page's mappers are found by their regions;
  *  - swap_ref[s] counts the shadow entries PM_SWAP | s << 12 of every
- *    process; slot s is free iff swap_ref[s] == 0; slot 0 is the header;
+ *    process and of every shared anonymous object (struct ev_obj); slot s
+ *    is free iff swap_ref[s] == 0; slot 0 is the header;
  *  - the swap copy of a slot is in the page cache as (CACHE_SWAP, s) while
  *    being written or read, and after until reclaimed.
  */
@@ -271,12 +273,132 @@ static void ev_file_out(uint64_t f)
 	ev_stats.evictions++;
 }
 
-/* Frame f (out of every policy) leaves the processes that map it: a file
- * page as above; an anonymous page to a new swap slot, a swap-cache page
+/* ---- shared anonymous objects in swap ---------------------------------- */
+
+/* An object of vfs_anon_new with pages in swap: page index -> slot <<
+ * 12 | PM_SWAP. The object holds the slot's one reference, not its
+ * mappers: they find the page through their regions (ev_anon_page), as
+ * they found it in the cache. Kept while it holds a slot. */
+struct ev_obj {
+	uint32_t ino;
+	struct pagemap slots;
+	struct ev_obj *next;
+};
+
+#define EV_OBJ_HASH 64
+#define EV_OBJ_PAGES (1ULL << 27) /* indexes a pagemap keeps apart (Sv39's vpns) */
+static struct ev_obj *ev_objs[EV_OBJ_HASH];
+
+/* The link to ino's object (*link NULL: it has none). */
+static struct ev_obj **ev_obj_link(uint32_t ino)
+{
+	struct ev_obj **link = &ev_objs[ino % EV_OBJ_HASH];
+	while (*link && (*link)->ino != ino)
+		link = &(*link)->next;
+	return link;
+}
+
+/* ino's object, made if needed; NULL: no memory. */
+static struct ev_obj *ev_obj_get(uint32_t ino)
+{
+	struct ev_obj **link = ev_obj_link(ino);
+	if (!*link && (*link = calloc(1, sizeof **link)))
+		(*link)->ino = ino;
+	return *link;
+}
+
+/* Its last slot went: the object's record goes too. */
+static void ev_obj_drop_empty(uint32_t ino)
+{
+	struct ev_obj **link = ev_obj_link(ino), *o = *link;
+	if (!o || o->slots.used)
+		return;
+	pagemap_free(&pg_frames, &o->slots);
+	*link = o->next;
+	free(o);
+}
+
+/* Page-out of page idx of object ino (frame f): every mapper unmapped
+ * (ev_file_out), then the cache page becomes the dirty page of a new
+ * slot the object holds. False, with nothing changed, when there is no
+ * slot or no memory for the record. */
+static bool ev_anon_out(uint64_t f)
+{
+	uint64_t pa = fpa(f), idx = frame_vpn[f], slot, *e = NULL;
+	uint32_t ino = frame_ino[f];
+	struct cpage *cp = cache_lookup(ino, idx);
+	struct ev_obj *o;
+	if (!cp || cp->pa != pa || !(cp->flags & CP_ANON) || idx >= EV_OBJ_PAGES) {
+		ev_file_out(f); /* not the object's page any more: unmap only */
+		return true;
+	}
+	if (!(slot = swap_alloc()) || !(o = ev_obj_get(ino)) ||
+	    !(e = pagemap_set(&pg_frames, &o->slots, idx, slot << 12 | PM_SWAP))) {
+		ev_obj_drop_empty(ino);
+		return false;
+	}
+	ev_file_out(f);
+	if (frame_refs(pa) != 1) { /* a holder no region shows: the page stays */
+		pagemap_del(&pg_frames, &o->slots, idx);
+		ev_obj_drop_empty(ino);
+		return true;
+	}
+	cache_anon_out(cp, slot);
+	swap_ref[slot]++; /* the object's one reference */
+	ev_stats.swap_used++;
+	ev_stats.pageouts++;
+	return true;
+}
+
+struct cpage *ev_anon_page(uint32_t ino, uint64_t idx, int *err)
+{
+	struct ev_obj *o = cache_lookup(ino, idx) ? NULL : *ev_obj_link(ino);
+	uint64_t *e = o ? pagemap_find(&pg_frames, &o->slots, idx) : NULL;
+	struct cpage *cp;
+	if (!e) { /* in the cache, or never stored to: new zeros */
+		if (!(cp = cache_anon_page(ino, idx)))
+			*err = -ENOMEM;
+		return cp;
+	}
+	uint64_t slot = *e >> 12;
+	if (!(cp = cache_anon_in(ino, idx, slot, err)))
+		return NULL;
+	pagemap_del(&pg_frames, &o->slots, idx);
+	ev_obj_drop_empty(ino);
+	swap_drop(slot); /* its page is the object's again */
+	return cp;
+}
+
+/* cache_truncate_hook: object ino shrinks to first pages (0: it is gone):
+ * the slots of its pages past that are freed. */
+static void ev_obj_slot_free(uint64_t idx, uint64_t *entry, void *ctx)
+{
+	struct ev_obj *o = ctx;
+	(void)idx;
+	swap_drop(*entry >> 12);
+	*entry = 0;
+	o->slots.used--;
+}
+
+static void ev_anon_truncate(uint32_t ino, uint64_t first)
+{
+	struct ev_obj *o = *ev_obj_link(ino);
+	if (!o || first >= EV_OBJ_PAGES)
+		return;
+	pagemap_walk_range(&pg_frames, &o->slots, first, EV_OBJ_PAGES, ev_obj_slot_free, o);
+	pagemap_prune(&pg_frames, &o->slots, first, EV_OBJ_PAGES);
+	ev_obj_drop_empty(ino);
+}
+
+/* Frame f (out of every policy) leaves the processes that map it: a
+ * shared anonymous object's page to swap (ev_anon_out), a file page as
+ * above; an anonymous page to a new swap slot, a swap-cache page
  * back to its own, every holder at frame_vpn getting a swap entry
  * instead. False when swap is full (nothing was changed then). */
 static bool ev_page_out(uint64_t f)
 {
+	if (frame_ino[f] >= VFS_ANON_INO)
+		return ev_anon_out(f);
 	if (frame_ino[f]) {
 		ev_file_out(f);
 		return true;
@@ -708,6 +830,7 @@ void ev_init(const char *bootargs)
 	frame_swslot = calloc(nframes, sizeof *frame_swslot);
 	frame_ino = calloc(nframes, sizeof *frame_ino);
 	frame_dirty = calloc(nframes, 1);
+	cache_truncate_hook = ev_anon_truncate; /* an object's slots go with it */
 	char name[16] = "clock", num[24] = "";
 	const char *a;
 	if ((a = strstr(bootargs, "policy=")) && (a == bootargs || a[-1] == ' '))

@@ -155,6 +155,9 @@ void ev_untrack(uint64_t pa);    /* the frame leaves process memory */
 void ev_adopt(uint64_t pa);      /* a former swap page, mapped: track it */
 void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot);
 void ev_track_file(struct proc *p, uint32_t ino, uint64_t idx, uint64_t pa, bool dirty);
+/* Page idx of shared anonymous object ino: cached, back from its swap
+ * slot (-EAGAIN while read: park), or new zeros. NULL with *err. */
+struct cpage *ev_anon_page(uint32_t ino, uint64_t idx, int *err);
 void ev_touch_page(uint64_t pa);
 static inline void ev_touch(uint64_t pa) /* used by this request: not a victim now */
 {

@@ -179,10 +179,14 @@ static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64
 	uint64_t off = r->seg_off + (va - r->seg_va);
 	struct cpage *cp;
 	if (vfs_is_anon(r->vn)) {
-		if (!(cp = cache_anon_page(r->vn->ino, off / PG))) {
-			*err = -ENOMEM;
-			return NULL;
+		uint64_t reads = cache_stats.swap_reads;
+		cp = ev_anon_page(r->vn->ino, off / PG, err);
+		if (cache_stats.swap_reads != reads) { /* paged in (a retry finds it cached) */
+			p->pageins++;
+			ev_stats.pageins++;
 		}
+		if (!cp)
+			return NULL;
 	} else {
 		uint64_t size;
 		if ((*err = (int)vfs_vsize(r->vn, &size)) < 0)
@@ -221,8 +225,9 @@ static uint64_t *vm_populate_mmap(struct proc *p, const struct region *r, uint64
 	}
 	frame_get(cp->pa);
 	uint64_t *e = vm_install(p, va, cp->pa | (r->shared ? 0 : PM_COW));
-	if (e && ev_on && !vfs_is_anon(r->vn)) /* an anonymous object's page stays */
-		ev_track_file(p, cp->ino, cp->idx, cp->pa, cp->flags & CP_DIRTY);
+	if (e && ev_on) /* an anonymous object's page has no copy anywhere: dirty */
+		ev_track_file(p, cp->ino, cp->idx, cp->pa,
+			      (cp->flags & CP_DIRTY) || vfs_is_anon(r->vn));
 	return e;
 }
 

@@ -100,13 +100,35 @@ static struct cpage *cache_find(uint32_t ino, uint64_t idx)
 	return NULL;
 }
 
-static void cache_unhash(struct cpage *cp)
+static void cache_hash_out(struct cpage *cp)
 {
 	struct cpage **pp = &hash[cache_hash(cp->ino, cp->idx)];
 	while (*pp != cp)
 		pp = &(*pp)->hnext;
 	*pp = cp->hnext;
+}
+
+static void cache_hash_in(struct cpage *cp)
+{
+	unsigned h = cache_hash(cp->ino, cp->idx);
+	cp->hnext = hash[h];
+	hash[h] = cp;
+}
+
+static void cache_unhash(struct cpage *cp)
+{
+	cache_hash_out(cp);
 	cp->flags |= CP_ORPHAN;
+}
+
+/* The same frame and bytes under another key (a shared anonymous page
+ * going to swap and back): no copy, no frame. */
+static void cache_rekey(struct cpage *cp, uint32_t ino, uint64_t idx)
+{
+	cache_hash_out(cp);
+	cp->ino = ino;
+	cp->idx = idx;
+	cache_hash_in(cp);
 }
 
 /* Dirty pages are also on a list of their own, so writeback and sync
@@ -202,9 +224,7 @@ static struct cpage *cache_new_in(uint32_t ino, uint64_t idx, uint64_t pa)
 	cp->ino = ino;
 	cp->idx = idx;
 	cp->pa = pa;
-	unsigned h = cache_hash(ino, idx);
-	cp->hnext = hash[h];
-	hash[h] = cp;
+	cache_hash_in(cp);
 	cp->prev = cp->next = cp;
 	lru_touch(cp);
 	cache_stats.pages++;
@@ -766,11 +786,15 @@ uint32_t cache_blocks_from(const struct cpage *cp, uint32_t off)
 	return k * bsize;
 }
 
+void (*cache_truncate_hook)(uint32_t ino, uint64_t first);
+
 void cache_truncate(uint32_t ino, uint64_t size, uint64_t old_size)
 {
 	/* old_size may be UINT64_MAX (vfs: the size is unknown): no overflow */
 	uint64_t first = (size + PG - 1) / PG, last = old_size / PG + (old_size % PG != 0);
 	uint64_t from = first && (size & (PG - 1)) ? first - 1 : first;
+	if (cache_truncate_hook)
+		cache_truncate_hook(ino, first);
 	run.n = 0; /* the block map changed */
 	write_barrier |= writing_pages > 0; /* blocks are freed */
 	if (last <= from)
@@ -933,11 +957,10 @@ static void cache_swap_blocks(struct cpage *cp)
 		cp->pblk[k] = (uint32_t)(cp->idx * bpp + k);
 }
 
-struct cpage *cache_swap_out(uint64_t slot, uint64_t pa)
+/* cp, now the page of its slot, is to be written and then reclaimed
+ * before any other page. */
+static void cache_swap_cold(struct cpage *cp)
 {
-	struct cpage *cp = cache_new_in(CACHE_SWAP, slot, pa);
-	if (!cp)
-		return NULL;
 	cache_swap_blocks(cp);
 	cp->flags = CP_VALID;
 	lru_unlink(cp); /* coldest: reclaimed first once written */
@@ -946,6 +969,38 @@ struct cpage *cache_swap_out(uint64_t slot, uint64_t pa)
 	lru.next->prev = cp;
 	lru.next = cp;
 	cache_dirty(cp);
+}
+
+struct cpage *cache_swap_out(uint64_t slot, uint64_t pa)
+{
+	struct cpage *cp = cache_new_in(CACHE_SWAP, slot, pa);
+	if (cp)
+		cache_swap_cold(cp);
+	return cp;
+}
+
+void cache_anon_out(struct cpage *cp, uint64_t slot)
+{
+	cache_rekey(cp, CACHE_SWAP, slot);
+	cache_swap_cold(cp);
+}
+
+struct cpage *cache_anon_in(uint32_t ino, uint64_t idx, uint64_t slot, int *err)
+{
+	struct cpage *cp = cache_swap_in(slot, err);
+	if (cp && (cp->flags & CP_WRITING)) { /* wait for some I/O, then again */
+		cache_miss = NULL;
+		cache_miss_epoch = cache_epoch;
+		*err = -EAGAIN;
+		return NULL;
+	}
+	if (!cp)
+		return NULL;
+	cache_undirty(cp); /* its slot goes: nothing to write */
+	memset(cp->pblk, 0, sizeof cp->pblk);
+	cache_rekey(cp, ino, idx);
+	cp->flags = CP_VALID | CP_ANON;
+	lru_touch(cp);
 	return cp;
 }
 
@@ -993,5 +1048,5 @@ static void cache_swap_write_failed(struct cpage *cp)
 {
 	cache_swap_write_errors++;
 	if (!(cp->flags & CP_ORPHAN))
-		cp->flags |= CP_ANON;
+		cp->flags |= CP_KEPT;
 }

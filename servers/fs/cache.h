@@ -38,9 +38,10 @@ enum {
 	CP_WRITING = 8, /* writes in flight */
 	CP_ERROR = 16,  /* the read failed: the next user gets EIO and drops it */
 	CP_ORPHAN = 32, /* out of the hash (file truncated): freed when unused */
-	CP_ANON = 64,   /* a shared anonymous object's page: no disk, never reclaimed */
+	CP_ANON = 64,   /* a shared anonymous object's page: reclaimed only through swap */
 	CP_UNQUEUED = 128, /* a piece of its write found no request: write it again */
 	CP_UNUSED = 256,   /* read, not used yet: kept a while from reclaim at a limit */
+	CP_KEPT = 512,     /* a swap page the disk refused: the only copy, kept */
 };
 
 struct cpage {
@@ -95,8 +96,21 @@ int cache_alloc_blocks(struct cpage *cp, uint32_t lo, uint32_t hi);
 uint32_t cache_blocks_from(const struct cpage *cp, uint32_t off);
 void cache_dirty(struct cpage *cp);
 /* Page idx of a shared anonymous object (a vnode of vfs_anon_new): zeroed
- * on first use, kept until cache_truncate of the object. NULL: no memory. */
+ * on first use, kept until cache_truncate of the object or until paged
+ * out (cache_anon_out). NULL: no memory. */
 struct cpage *cache_anon_page(uint32_t ino, uint64_t idx);
+/* Page-out of such a page (evict.c, no process maps it): it becomes the
+ * dirty page of swap slot, written and reclaimed as any swap page. */
+void cache_anon_out(struct cpage *cp, uint64_t slot);
+/* Page-in: the page of slot (read if needed: as cache_swap_in) becomes
+ * page idx of object ino again. -EAGAIN also while its write is in
+ * flight (the write's completion must find a swap page). The caller then
+ * frees the slot. */
+struct cpage *cache_anon_in(uint32_t ino, uint64_t idx, uint64_t slot, int *err);
+/* Called first by cache_truncate(ino, size, ...) with the first page
+ * index past the new end: pages of ino kept outside the cache (a shared
+ * anonymous object's in swap, evict.c) go too. NULL: none. */
+extern void (*cache_truncate_hook)(uint32_t ino, uint64_t first);
 /* The page of (ino, idx) if cached, else NULL (no read started). */
 struct cpage *cache_lookup(uint32_t ino, uint64_t idx);
 

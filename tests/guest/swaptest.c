@@ -2,7 +2,8 @@
  * swaptest.c - page-out suite (root=pager init=swaptest, a swap disk
  * attached): under a frame limit, anonymous memory, heap and fork-shared
  * pages totalling 3x the limit are written with checksummed patterns and
- * read back under every guest policy; every frame and swap slot returns.
+ * read back under every guest policy, then shared file and shared
+ * anonymous mappings of 2x the limit; every frame and swap slot returns.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -232,7 +233,7 @@ static void test_mixed(const char *policy)
 	uint64_t *a = mmap(NULL, LIMIT * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t *f = mmap(NULL, LIMIT * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	uint64_t *h = sbrk(LIMIT * PG);
-	/* the children's peaks: a page of a shared anonymous object (never evicted) */
+	/* the children's peaks: a page of a shared anonymous object */
 	uint64_t *peaks = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	mixed_peak = 0;
 	mixed_fill(a, h, f, 0, 1);
@@ -276,11 +277,76 @@ static void test_mixed(const char *policy)
 	unlink("/swapmix.dat");
 }
 
+/* Pages [lo, lo + n) of round r, frames used sampled every 16 pages. */
+static void anon_fill(uint64_t *mem, long lo, long n, uint64_t r)
+{
+	for (long p = lo; p < lo + n; p++) {
+		for (long i = 0; i < PG / 8; i += 64)
+			mem[p * PG / 8 + i] = pattern((uint64_t)p, (uint64_t)i, r);
+		if (p % 16 == 0)
+			mixed_sample();
+	}
+}
+
+static long anon_check(const uint64_t *mem, long pages, uint64_t r)
+{
+	long bad = 0;
+	for (long lo = 0; lo < pages; lo += 16) {
+		bad += check_from(mem, lo, 16, r);
+		mixed_sample();
+	}
+	return bad;
+}
+
+/* Shared anonymous memory (MAP_SHARED | MAP_ANONYMOUS) of 2x the limit,
+ * half written by the parent and half by a forked child: its pages go to
+ * swap slots of the object and come back, seen by both; the frame limit
+ * holds, and the slots go with the object at munmap. */
+static void test_shared_anon(void)
+{
+	long pages = 2 * LIMIT, half = LIMIT;
+	int rw = PROT_READ | PROT_WRITE, flags = MAP_SHARED | MAP_ANONYMOUS;
+	struct pg_pagerstat b = stat_now();
+	uint64_t *mem = mmap(NULL, (size_t)(pages * PG), rw, flags, -1, 0);
+	uint64_t *peak = mmap(NULL, PG, rw, flags, -1, 0); /* the child's */
+	tap_check(mem != MAP_FAILED && peak != MAP_FAILED, "shared anonymous: %ld pages", pages);
+	mixed_peak = 0;
+	anon_fill(mem, 0, half, 6);
+	pid_t kid = fork();
+	if (kid == 0) {
+		anon_fill(mem, half, pages - half, 6);
+		long bad = anon_check(mem, pages, 6);
+		if (bad)
+			printf("# child: %ld bad pages\n", bad);
+		*peak = mixed_peak;
+		_exit(bad ? 1 : 0);
+	}
+	int st = -1;
+	waitpid(kid, &st, 0);
+	long bad = anon_check(mem, pages, 6);
+	struct pg_pagerstat a = stat_now();
+	uint64_t top = *peak > mixed_peak ? *peak : mixed_peak;
+	tap_check(st == 0 && bad == 0, "shared anonymous: both halves read back in the child and "
+		  "the parent (%ld bad in the parent, child status %#x)", bad, st);
+	tap_check(top <= LIMIT + 16 && a.frames_used <= LIMIT + 16,
+		  "shared anonymous: frames used within the limit all along (at most %lu sampled, "
+		  "%lu at the end)", (unsigned long)top, (unsigned long)a.frames_used);
+	tap_check(a.pageouts - b.pageouts >= (uint64_t)LIMIT && a.pageins > b.pageins,
+		  "shared anonymous: pages went to swap and came back (%lu out, %lu in)",
+		  (unsigned long)(a.pageouts - b.pageouts), (unsigned long)(a.pageins - b.pageins));
+	munmap(mem, (size_t)(pages * PG));
+	munmap(peak, PG);
+	struct pg_pagerstat c = stat_now();
+	uint64_t held = swap_held();
+	tap_check(c.swap_used == held, "shared anonymous: after munmap, slots used %lu = slots "
+		  "processes hold %lu", (unsigned long)c.swap_used, (unsigned long)held);
+}
+
 int main(void)
 {
 	static const char *const policies[] = {"fifo", "clock", "lru_aging", "random", "wsclock", "car"};
 	int n = sizeof policies / sizeof policies[0];
-	tap_plan(1 + 8 * n + 3 + 5 + 2);
+	tap_plan(1 + 8 * n + 3 + 5 + 5 + 2);
 	struct pg_pagerstat st = stat_now();
 	tap_check(st.swap_slots > 1000, "a swap disk with %lu slots", (unsigned long)st.swap_slots);
 	struct pg_meminfo m0, m1;
@@ -299,6 +365,8 @@ int main(void)
 	test_fork();
 	test_heap();
 	test_shared_file();
+	pager_ctl(PCTL_POLICY, (uint64_t)"clock", 7);
+	test_shared_anon();
 	pager_ctl(PCTL_LIMIT, 0, 0);
 	st = stat_now();
 	uint64_t held = swap_held();

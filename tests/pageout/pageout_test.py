@@ -13,7 +13,8 @@ console. Prints TAP for meson.
   oom    swap full: the process that needs a frame is killed with SIGKILL,
          the shell and everyone else go on, and its slots come back
   stress tests/guest/swaptest.c: 3x the frame limit of checksummed anonymous,
-         heap, fork-shared and shared-file pages under every guest policy
+         heap, fork-shared and shared-file pages under every guest policy,
+         then 2x the limit of shared anonymous pages, written by a fork
   eio    tests/guest/swapeio.c: the swap driver dies; the process whose pages
          are lost is killed with SIGBUS and a pager: line, nobody else
 
