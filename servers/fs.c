@@ -82,7 +82,7 @@ static bool fs_wait_n(struct waiter *q, int n, struct proc *p, uint64_t buf, uin
 {
 	for (int i = 0; i < n; i++) {
 		if (!q[i].reply) {
-			long h = pager_reply_save();
+			long h = pager_reply_save(p);
 			if (h < 0)
 				return false;
 			q[i] = (struct waiter){h, p->pid, p->task_id, buf, len, done};
@@ -100,7 +100,7 @@ static bool fs_wait(struct waiter *q, struct proc *p, uint64_t buf, uint64_t len
 /* Forget a waiter whose process is gone, and its saved reply. */
 static void fs_drop(struct waiter *w)
 {
-	sys_handle_close(w->reply);
+	pager_reply_close(w->reply);
 	w->reply = 0;
 }
 

@@ -45,12 +45,50 @@ static void pager_arg(const char *args, const char *key, char *out, size_t size,
 	out[i] = 0;
 }
 
+/* ---- saved replies ---------------------------------------------------------
+ * A call that cannot finish now keeps its caller's reply handle: a parked
+ * request, a pipe or console wait, a waitpid. Each takes a slot of our
+ * handle table, so each process may have PROC_SAVED_MAX of them at once
+ * (its further blocking calls get EAGAIN): one process with many threads
+ * cannot fill the table and make every other process's calls fail. The
+ * owner of each is kept by handle slot; pid tells a reused proc apart. */
+static struct {
+	long pid; /* 0: not counted */
+	int slot;
+} reply_owner[256];
+
+static void pager_reply_count(long reply, struct proc *p)
+{
+	reply_owner[reply & 0xff].pid = p->pid;
+	reply_owner[reply & 0xff].slot = p->slot;
+	p->nsaved++;
+}
+
+/* The reply is answered or closed: its owner may save another. */
+static void pager_reply_uncount(long reply)
+{
+	if (reply <= 0)
+		return; /* PARK_INTERNAL: no handle */
+	long pid = reply_owner[reply & 0xff].pid;
+	struct proc *p = pid ? proc_slot(reply_owner[reply & 0xff].slot) : NULL;
+	if (p && p->pid == pid && p->nsaved)
+		p->nsaved--;
+	reply_owner[reply & 0xff].pid = 0;
+}
+
 /* REPLY_TO consumes the handle, but not when the caller is gone: close it
  * then, or saved replies of killed processes would fill our table. */
 void pager_answer(long reply, struct msg *m)
 {
+	pager_reply_uncount(reply);
 	if (sys_reply_to(reply, m) < 0)
 		sys_handle_close(reply);
+}
+
+void pager_reply_close(long reply)
+{
+	pager_reply_uncount(reply);
+	sys_handle_close(reply);
 }
 
 static struct msg pager_ok(uint64_t w0) { return (struct msg){.w = {w0}}; }
@@ -370,7 +408,7 @@ static bool pager_park_save(struct proc *p, const struct msg *m, long reply)
 	for (int i = 0; i < MAX_PARKED; i++) {
 		if (parked[i].reply)
 			continue;
-		if (!reply && (reply = sys_reply_save()) < 0)
+		if (!reply && (reply = pager_reply_save(p)) < 0)
 			break;
 		parked[i].reply = reply;
 		park_store(&parked[i], p, m);
@@ -391,6 +429,7 @@ static bool park_ready(const struct parked *e)
 static void pager_answer_fault_aware(struct proc *p, long reply, struct msg *m)
 {
 	long e;
+	pager_reply_uncount(reply);
 	while ((e = sys_reply_to(reply, m)) == ERR_QUOTA && m->label == FAULT_MAP && p &&
 	       pager_more_quota(p))
 		;
@@ -403,12 +442,17 @@ static void pager_rerun(struct parked *e);
 /* The saved reply of the request being run again, for pager_reply_save. */
 static long rerun_reply;
 
-long pager_reply_save(void)
+long pager_reply_save(struct proc *p)
 {
 	long h = rerun_reply;
-	if (!h)
-		return sys_reply_save();
-	rerun_reply = 0; /* the handler keeps it (a pipe or wait queue) */
+	if (h) {
+		rerun_reply = 0; /* the handler keeps it (a pipe or wait queue) */
+		return h;        /* counted when it was first saved */
+	}
+	if (p && p->nsaved >= PROC_SAVED_MAX)
+		return -EAGAIN;
+	if ((h = sys_reply_save()) > 0 && p)
+		pager_reply_count(h, p);
 	return h;
 }
 
@@ -421,7 +465,7 @@ void pager_forget(long pid)
 		struct parked *e = &parked[i];
 		if (!e->reply || e->reply == PARK_INTERNAL || e->pid != pid)
 			continue;
-		sys_handle_close(e->reply);
+		pager_reply_close(e->reply);
 		e->reply = 0;
 		nparked--;
 		nturn -= e->wait == W_TURN;
@@ -458,7 +502,7 @@ static void pager_rerun(struct parked *e)
 		return;
 	}
 	if (!p || p->state != P_LIVE || p->task_id != e->task_id) {
-		sys_handle_close(reply); /* its process is gone, or exec'd */
+		pager_reply_close(reply); /* its process is gone, or exec'd */
 		return;
 	}
 	rerun_reply = reply;
@@ -473,7 +517,7 @@ static void pager_rerun(struct parked *e)
 	if (answer)
 		pager_answer_fault_aware(p, reply, &m);
 	else
-		sys_handle_close(reply); /* exit or exec: the caller is gone */
+		pager_reply_close(reply); /* exit or exec: the caller is gone */
 }
 
 /* ---- boot: the disk, the root file system, init -------------------------- */

@@ -66,6 +66,7 @@ struct proc {
 	uint64_t rlimit;       /* resident limit of local replacement, 0 = none */
 	long status;           /* wait status once a zombie */
 	long wait_reply;       /* saved reply of our waitpid, 0 = none */
+	uint32_t nsaved;       /* its calls waiting in us (saved replies) */
 	long wait_pid;
 	struct file *fds[PG_MAX_FDS];
 	uint32_t cwd_ino;      /* current directory (disk) */
@@ -96,9 +97,14 @@ void pager_yield(void);            /* park the request until the next turn */
 void pager_forget(long pid);       /* drop the parked requests of a process that ended */
 /* r is -EAGAIN because a page is being read: park the request (true). */
 bool pager_blocked(long r);
-/* REPLY_SAVE for a handler that keeps its caller waiting (pipes, waitpid):
- * a request run again from the parked list has its reply saved already. */
-long pager_reply_save(void);
+/* REPLY_SAVE for a handler that keeps p's caller waiting (pipes, waitpid):
+ * a request run again from the parked list has its reply saved already.
+ * -EAGAIN when p has PROC_SAVED_MAX calls waiting already: each holds a
+ * slot of our handle table, which must not fill for everyone else. */
+#define PROC_SAVED_MAX 32
+long pager_reply_save(struct proc *p);
+/* A saved reply is dropped unanswered (its caller or image is gone). */
+void pager_reply_close(long reply);
 
 /* vm.c: regions, faults, COW, copies to and from a process */
 struct region *vm_region_find(struct proc *p, uint64_t va);
@@ -120,7 +126,8 @@ void frame_put(uint64_t pa);
 uint32_t frame_refs(uint64_t pa);
 uint64_t frames_shared(void);
 
-/* pager.c: answer a saved reply; the handle is gone either way. */
+/* pager.c: answer a saved reply (pager_reply_save's); the handle is gone
+ * either way. */
 void pager_answer(long reply, struct msg *m);
 /* pager.c: the request being served must wait for cache page cp (NULL:
  * for any I/O, or just a turn): it is kept, as it stands in its message

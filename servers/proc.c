@@ -434,7 +434,7 @@ long proc_exec(struct proc *p, struct msg *m)
 	 * of the old image was blocked in is gone with it (its status or input
 	 * must reach the new image). */
 	if (p->wait_reply)
-		sys_handle_close(p->wait_reply);
+		pager_reply_close(p->wait_reply);
 	p->wait_reply = 0;
 	fs_exec(p);
 	return 0;
@@ -477,9 +477,9 @@ bool proc_wait(struct proc *p, struct msg *m)
 		*m = (struct msg){.label = any && !p->wait_reply ? 0 : ECHILD};
 		return true;
 	}
-	long h = pager_reply_save();
+	long h = pager_reply_save(p);
 	if (h < 0) {
-		*m = (struct msg){.label = ENOMEM};
+		*m = (struct msg){.label = h == -EAGAIN ? EAGAIN : ENOMEM};
 		return true;
 	}
 	p->wait_reply = h;
@@ -511,7 +511,7 @@ void proc_exit(struct proc *p, long status)
 	pager_forget(p->pid);
 	blkc_driver_died(p->pid); /* a driver: reset its disk, fail its I/O */
 	if (p->wait_reply)
-		sys_handle_close(p->wait_reply);
+		pager_reply_close(p->wait_reply);
 	p->wait_reply = 0;
 	p->state = P_ZOMBIE;
 	p->status = status;

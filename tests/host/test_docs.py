@@ -90,7 +90,17 @@ def check_shares():
           "design.md's table of per-process shares matches servers/proc.c", f"{code} vs {table}")
 
 
-for fn in (check_syscalls, check_errors_and_kinds, check_pager_labels, check_meminfo, check_shares):
+def check_saved_max():
+    n = int(re.search(r"#define PROC_SAVED_MAX (\d+)", (ROOT / "servers/pager.h").read_text()).group(1))
+    test = int(re.search(r"#define SAVED_MAX (\d+)",
+                         (ROOT / "tests/guest/preg_saved.c").read_text()).group(1))
+    quoted = [int(x) for doc in (ABI_MD, DESIGN_MD)
+              for x in re.findall(r"`PROC_SAVED_MAX` \((\d+)\)", doc)]
+    check(quoted and all(q == n for q in quoted) and test == n,
+          f"PROC_SAVED_MAX is {n} in the docs and in preg_saved.c", f"{quoted}, test {test}")
+
+
+for fn in (check_saved_max, check_syscalls, check_errors_and_kinds, check_pager_labels, check_meminfo, check_shares):
     fn()
 print(f"1..{len(results)}")
 for i, (good, name) in enumerate(results, 1):
