@@ -14,8 +14,11 @@
  *    swap-cache frame map it at the same virtual page, frame_vpn (fork
  *    keeps addresses); a file page's mappers are found by their regions;
  *  - swap_ref[s] counts the shadow entries PM_SWAP | s << 12 of every
- *    process and of every shared anonymous object (struct ev_obj); slot s
- *    is free iff swap_ref[s] == 0; slot 0 is the header;
+ *    process and of every shared anonymous object (struct ev_obj), plus
+ *    one for s's swap-cache frame while processes map it (frame_held[f]
+ *    == s, their entries PM_COW | PM_SC: paged in and not written since,
+ *    so swap's copy is still the page); slot s is free iff swap_ref[s] ==
+ *    0; slot 0 is the header;
  *  - the swap copy of a slot is in the page cache as (CACHE_SWAP, s) while
  *    being written or read, and after until reclaimed.
  */
@@ -54,8 +57,10 @@ static uint32_t *frame_vpn;    /* where its holders map it */
 static uint32_t *frame_epoch;  /* the request that last used it */
 static uint32_t *frame_ino;    /* a file page of the cache mapped by processes:
 				  its inode (frame_vpn holding its page index) */
-static uint32_t *frame_swslot; /* a swap-cache frame mapped by processes: its
-				  slot (still held by others); 0: anonymous */
+static uint32_t *frame_swslot; /* a tracked swap-cache frame mapped by
+				  processes: its slot; 0: anonymous */
+static uint32_t *frame_held;   /* the slot a mapped swap-cache frame holds
+				  (tracked or not: a lent one); 0: none */
 /* ntracked: frames in a policy; ncached: those of them that are page-cache
  * frames too (counted once for the limit, as cache pages). */
 static uint64_t nframes, ntracked, ncached, ev_limit;
@@ -65,6 +70,7 @@ struct ev_stats ev_stats;
 
 static uint16_t *swap_ref;
 static uint64_t swap_nslots, swap_hint;
+static uint64_t sc_holds; /* frames with frame_held set: slots kept for them */
 
 static uint64_t fidx(uint64_t pa) { return (pa - pg_frames.base) / PG; }
 static uint64_t fpa(uint64_t f) { return pg_frames.base + f * PG; }
@@ -91,6 +97,10 @@ bool swap_header_ok(const uint8_t *page0, uint64_t sectors, uint64_t *slots)
 
 void swap_init(unsigned unit, uint64_t slots)
 {
+	/* frame_held only with a swap disk: a boot without one does not pay
+	 * for zeroing it */
+	if (frame_owner && !(frame_held = calloc(nframes, sizeof *frame_held)))
+		return;
 	swap_ref = calloc(slots, sizeof *swap_ref);
 	if (!swap_ref)
 		return;
@@ -390,6 +400,41 @@ static void ev_anon_truncate(uint32_t ino, uint64_t first)
 	ev_obj_drop_empty(ino);
 }
 
+/* Swap is full: a slot only a swap-cache frame holds is freed (its page,
+ * mapped and idle, becomes an anonymous page again, written at its next
+ * eviction) and handed out; 0 if there is none. A scan of the frames, from
+ * where the last one ended: only when swap is full. */
+static uint64_t ev_sc_unhold(void)
+{
+	static uint64_t next;
+	for (uint64_t i = 0; i < nframes && sc_holds; i++) {
+		uint64_t f = (next + i) % nframes, slot = frame_held[f];
+		struct cpage *cp = slot && frame_owner[f] && swap_ref[slot] == 1
+					   ? cache_lookup(CACHE_SWAP, slot) : NULL;
+		if (!cp || cp->pa != fpa(f) || (cp->flags & (CP_READING | CP_WRITING)))
+			continue;
+		next = f + 1;
+		frame_held[f] = 0;
+		sc_holds--;
+		swap_drop(slot); /* entries keep PM_SC: harmless, frame_held is 0 */
+		return swap_alloc();
+	}
+	return 0;
+}
+
+/* Swap-cache frame f of slot was unmapped by its eviction: with no mapper
+ * left (a lent one may stay) it gives up its hold on the slot, and the
+ * page, clean and idle, leaves the cache at once: a clean drop. */
+static void ev_sc_out(uint64_t f, uint64_t slot)
+{
+	if (frame_refs(fpa(f)) != 1 || frame_held[f] != slot)
+		return;
+	frame_held[f] = 0;
+	sc_holds--;
+	swap_put(slot); /* its holders' swap entries keep it, if any */
+	cache_swap_release(slot);
+}
+
 /* Frame f (out of every policy) leaves the processes that map it: a
  * shared anonymous object's page to swap (ev_anon_out), a file page as
  * above; an anonymous page to a new swap slot, a swap-cache page
@@ -406,7 +451,8 @@ static bool ev_page_out(uint64_t f)
 	uint64_t pa = fpa(f), va = (uint64_t)frame_vpn[f] * PG, slot = frame_swslot[f];
 	bool clean = slot != 0; /* its slot holds it: unmap, nothing to write */
 	frame_swslot[f] = 0;
-	if (!clean && (!(slot = swap_alloc()) || !cache_swap_out(slot, pa)))
+	if (!clean && ((!(slot = swap_alloc()) && !(slot = ev_sc_unhold())) ||
+		       !cache_swap_out(slot, pa)))
 		return false;
 	for (int i = 0; i < MAX_PROCS; i++) {
 		struct proc *q = proc_slot(i);
@@ -422,6 +468,8 @@ static bool ev_page_out(uint64_t f)
 	}
 	if (!clean && swap_ref[slot]) /* else a stray frame: the cache lets it go */
 		ev_stats.swap_used++;
+	if (clean)
+		ev_sc_out(f, slot);
 	ev_stats.pageouts += !clean;
 	ev_stats.evictions++;
 	return true;
@@ -668,7 +716,7 @@ static int ev_room_inner(void)
 		return CACHE_ROOM_WAIT;
 	/* Refused only when swap is really full (or absent): pages that cannot
 	 * go just now (shared swap-cache frames in I/O) let it run over. */
-	bool full = !swap_nslots || ev_stats.swap_used + 1 >= swap_nslots;
+	bool full = !swap_nslots || ev_stats.swap_used - sc_holds + 1 >= swap_nslots;
 	return ev_limit && full ? CACHE_ROOM_NONE : CACHE_ROOM_OK;
 }
 
@@ -734,17 +782,55 @@ void ev_track_file(struct proc *p, uint32_t ino, uint64_t idx, uint64_t pa, bool
 	ev_add(&global, EV_GLOBAL, f, (uint64_t)ino << 32 | idx);
 }
 
-/* p maps swap-cache frame pa at va while others still hold its slot: a
- * clean page, evicted by unmapping it (ev_page_out). */
-void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot)
+/* p maps swap-cache frame pa of slot at va: a clean page (its slot holds
+ * it), in p's local instance if it has one, as ev_track_page would put an
+ * anonymous page; evicted by unmapping it (ev_page_out). */
+static void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot)
 {
 	uint64_t f = fidx(pa);
 	if (!swap_nslots || !frame_owner || frame_owner[f] || blkc_is_driver(p->pid))
 		return;
 	frame_swslot[f] = (uint32_t)slot;
-	frame_vpn[f] = (uint32_t)(va / PG);
-	frame_epoch[f] = cache_epoch;
-	ev_add(&global, EV_GLOBAL, f, ev_page_id(EV_GLOBAL, p->pid, va / PG));
+	ev_track_page(p, va, pa);
+}
+
+void ev_sc_map(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot)
+{
+	uint64_t f = fidx(pa);
+	if (!frame_held[f]) { /* its first mapper: the frame holds the slot */
+		frame_held[f] = (uint32_t)slot;
+		sc_holds++;
+		swap_ref[slot]++;
+	}
+	swap_put(slot); /* p's swap entry: never the last one now */
+	ev_track_cached(p, va, pa, slot);
+}
+
+/* Taken only when the storer is the one mapper (frame_refs 2: it and the
+ * cache) and no swap entry names the slot, with no I/O on the page: then
+ * nothing else can want swap's copy; else the storer copies. */
+bool ev_sc_take(uint64_t pa)
+{
+	uint64_t f = fidx(pa), slot = frame_held[f];
+	struct cpage *cp = slot ? cache_lookup(CACHE_SWAP, slot) : NULL;
+	if (!cp || cp->pa != pa || frame_refs(pa) != 2 || swap_ref[slot] != 1 ||
+	    (cp->flags & (CP_READING | CP_WRITING)))
+		return false;
+	frame_held[f] = 0;
+	sc_holds--;
+	swap_drop(slot); /* the page leaves the cache: an anonymous (dirty) page */
+	return true;
+}
+
+void ev_sc_release(uint64_t pa)
+{
+	uint64_t f = fidx(pa), slot = frame_held[f];
+	if (!slot)
+		return;
+	frame_held[f] = 0;
+	sc_holds--;
+	ev_untrack(pa); /* nobody maps it: nothing to evict */
+	swap_put(slot); /* the last hold: the page and its frame go too */
 }
 
 /* p ends: its local pages (still held by a child, say) join the global. */
@@ -862,7 +948,10 @@ static long ev_stat(struct proc *p, uint64_t ubuf)
 				  .pageins = ev_stats.pageins, .pageouts = ev_stats.pageouts,
 				  .writebacks = ev_stats.writebacks, .drops = cache_stats.dropped,
 				  .swap_slots = swap_nslots ? swap_nslots - 1 : 0,
-				  .swap_used = ev_stats.swap_used,
+				  /* pages only swap holds: not those kept
+				   * for clean resident pages (freed if
+				   * swap runs out, ev_sc_unhold) */
+				  .swap_used = ev_stats.swap_used - sc_holds,
 				  .self_faults = p->faults, .self_pageins = p->pageins,
 				  .self_resident = p->resident, .self_swapped = p->swapped,
 				  .self_rlimit = p->rlimit};

@@ -18,6 +18,9 @@
 #define PM_COW 1ULL   /* shared copy-on-write: map read-only, copy on store */
 #define PM_LENT 2ULL  /* someone else's frame lent to us read-only */
 #define PM_SWAP 4ULL  /* not resident: the page is in swap slot entry >> 12 */
+/* With PM_COW: a swap-cache frame, paged in and not written since; the
+ * frame holds its slot while mapped (evict.c), the first store frees it. */
+#define PM_SC 8ULL
 #define PM_FLAGS 0xfffULL
 
 struct pagemap {

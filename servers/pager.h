@@ -63,6 +63,7 @@ struct proc {
 	struct pagemap pages;
 	uint64_t faults, resident, cow_copies;
 	uint64_t swapped, pageins; /* pages in swap; pages read back (evict.c) */
+	bool swap_cached; /* some entry may be PM_SC (paged in here or in a parent) */
 	uint64_t rlimit;       /* resident limit of local replacement, 0 = none */
 	long status;           /* wait status once a zombie */
 	long wait_reply;       /* saved reply of our waitpid, 0 = none */
@@ -160,7 +161,14 @@ static inline void ev_track(struct proc *p, uint64_t va, uint64_t pa) /* a new p
 }
 void ev_untrack(uint64_t pa);    /* the frame leaves process memory */
 void ev_adopt(uint64_t pa);      /* a former swap page, mapped: track it */
-void ev_track_cached(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot);
+/* Page-in: p maps the swap-cache frame pa of slot at va (PM_COW | PM_SC);
+ * the caller's swap entry is given up, the frame holds the slot. */
+void ev_sc_map(struct proc *p, uint64_t va, uint64_t pa, uint64_t slot);
+/* A store to such a frame: true if the storer may take it as its own
+ * anonymous page (the slot is freed); false: it copies. */
+bool ev_sc_take(uint64_t pa);
+/* Its last mapper let go (frame_refs 1, the cache's): the slot goes. */
+void ev_sc_release(uint64_t pa);
 void ev_track_file(struct proc *p, uint32_t ino, uint64_t idx, uint64_t pa, bool dirty);
 /* Page idx of shared anonymous object ino: cached, back from its swap
  * slot (-EAGAIN while read: park), or new zeros. NULL with *err. */

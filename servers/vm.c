@@ -295,10 +295,47 @@ static const char VM_AGAIN[] = "again"; /* why: the page is being read */
 static const char VM_PAST_END[] = "past the end of its file:"; /* why: SIGBUS */
 static const char VM_SWAP_EIO[] = "swap I/O error: its page is lost:"; /* why: SIGBUS */
 
+/* The last holder of slot meets its page still on its way to disk: a
+ * copy of its own, the slot freed (a store would copy anyway: this way
+ * the page joins its policy once, not twice). */
+static bool vm_swap_copy(struct proc *p, uint64_t va, uint64_t *e, struct cpage *cp, int *err)
+{
+	uint64_t pa = cache_frame_alloc();
+	if (!pa) {
+		*err = -ENOMEM;
+		return false;
+	}
+	frame_copy(frames_va(&pg_frames, pa), cache_data(cp));
+	frame_get(pa);
+	swap_put(*e >> 12);
+	*e = pa;
+	p->swapped--;
+	p->resident++;
+	ev_track(p, va, pa);
+	return true;
+}
+
+/* The last holder of slot meets its page not yet written (swap has no
+ * copy to keep: the write is called off), or is about to store to it: the
+ * slot is freed and the frame leaves the cache as its anonymous page,
+ * writable. */
+static bool vm_swap_own(struct proc *p, uint64_t va, uint64_t *e, uint64_t pa)
+{
+	frame_get(pa);
+	swap_put(*e >> 12); /* the slot goes, and the page from the cache */
+	*e = pa;
+	p->swapped--;
+	p->resident++;
+	ev_track(p, va, pa);
+	return true;
+}
+
 /* A page in swap slot *e >> 12 comes back: the cached copy, or read now
- * (-EAGAIN: the caller parks). The last holder of the slot frees it and
- * owns the frame; others map the cached frame copy-on-write until then. */
-static bool vm_swap_in(struct proc *p, uint64_t va, uint64_t *e, int *err)
+ * (-EAGAIN: the caller parks). Every holder maps the swap-cache frame
+ * read-only (PM_COW | PM_SC), the slot kept: evicted unchanged, the page
+ * needs no write. The first store takes the frame or copies it
+ * (vm_store_break). */
+static bool vm_swap_in(struct proc *p, uint64_t va, uint64_t *e, unsigned perm, int *err)
 {
 	uint64_t slot = *e >> 12;
 	uint64_t reads = cache_stats.swap_reads;
@@ -309,33 +346,40 @@ static bool vm_swap_in(struct proc *p, uint64_t va, uint64_t *e, int *err)
 	}
 	if (!cp)
 		return false;
-	uint64_t pa = cp->pa, cached_pa = cp->pa;
-	if (swap_refs(slot) == 1 && (cp->flags & CP_WRITING)) {
-		/* The last holder, and the page still on its way to disk: the
-		 * frame cannot leave the cache yet, so take a copy of our own. */
-		if (!(pa = cache_frame_alloc())) {
-			*err = -ENOMEM;
-			return false;
-		}
-		frame_copy(frames_va(&pg_frames, pa), cache_data(cp));
-	}
-	frame_get(pa);
-	*e = pa | PM_COW;
+	if (swap_refs(slot) == 1 && (cp->flags & CP_WRITING))
+		return vm_swap_copy(p, va, e, cp, err);
+	if (swap_refs(slot) == 1 && ((cp->flags & CP_DIRTY) || (perm & PERM_W)))
+		return vm_swap_own(p, va, e, cp->pa);
+	frame_get(cp->pa);
+	*e = cp->pa | PM_COW | PM_SC;
 	p->swapped--;
 	p->resident++;
-	if (pa != cached_pa) {           /* our own copy */
-		*e = pa;
-		swap_put(slot);
-		ev_track(p, va, pa);
-	} else if (swap_refs(slot) > 1) { /* others hold the slot: shared, clean */
-		swap_put(slot);
-		ev_track_cached(p, va, pa, slot);
-	} else if (swap_put(slot)) {      /* the last holder: ours (and maybe others') now */
-		if (frame_refs(pa) == 1)
-			*e = pa;
-		ev_track(p, va, pa);
-		ev_adopt(pa);             /* tracked already as a cached page: now anonymous */
+	p->swap_cached = true; /* vm_put_leaf looks for PM_SC */
+	ev_sc_map(p, va, cp->pa, slot);
+	return true;
+}
+
+/* Why (on success): the fault only let the first store to a swap-cache
+ * page through (vm_store_break), as a D bit would have without a fault:
+ * vm_fault does not count it, so the faults stay the pages brought in or
+ * copied, which pagersim's misses must equal. */
+static const char VM_SC_TAKEN[] = "taken";
+
+/* A store to a COW page. A swap-cache page (PM_SC) is taken over when the
+ * storer alone maps it and holds its slot (no copy; the slot is freed),
+ * else copied; once its last mapper has gone the frame lets its slot go. */
+static bool vm_store_break(struct proc *p, uint64_t va, uint64_t *e, const char **why)
+{
+	uint64_t sc = *e & PM_SC ? entry_pa(*e) : 0;
+	if (__builtin_expect(sc != 0, 0) && ev_sc_take(sc)) {
+		*e = sc;
+		*why = VM_SC_TAKEN;
+		return true;
 	}
+	if (!vm_cow_break(p, va, e))
+		return false;
+	if (__builtin_expect(sc != 0, 0) && frame_refs(sc) == 1)
+		ev_sc_release(sc);
 	return true;
 }
 
@@ -348,7 +392,7 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 	}
 	uint64_t *e = pagemap_find(&pg_frames, &p->pages, va / PG);
 	int err;
-	if (e && (*e & PM_SWAP) && !vm_swap_in(p, va, e, &err)) {
+	if (e && (*e & PM_SWAP) && !vm_swap_in(p, va, e, perm, &err)) {
 		bool wait = err == -EAGAIN || (err == -ENOMEM && cache_waiting());
 		*why = wait ? VM_AGAIN : err == -EIO ? VM_SWAP_EIO : "out of memory:";
 		return NULL;
@@ -362,7 +406,7 @@ static uint64_t *vm_resolve(struct proc *p, uint64_t va, unsigned perm, const ch
 			: err == -ENXIO ? VM_PAST_END : "out of memory:";
 		return NULL;
 	}
-	if ((perm & PERM_W) && (*e & PM_COW) && !vm_cow_break(p, va, e)) {
+	if ((perm & PERM_W) && (*e & PM_COW) && !vm_store_break(p, va, e, why)) {
 		*why = cache_waiting() ? VM_AGAIN : "out of memory:";
 		return NULL;
 	}
@@ -429,10 +473,12 @@ bool vm_fault(struct proc *p, struct msg *m)
 	}
 	if (!e)
 		return vm_bad(p, m, why);
-	p->faults++;
-	ev_stats.faults++;
-	if (ev_tracing)
-		ev_trace_page(p, va);
+	if (__builtin_expect(why != VM_SC_TAKEN, 1)) {
+		p->faults++;
+		ev_stats.faults++;
+		if (ev_tracing)
+			ev_trace_page(p, va);
+	}
 	*m = (struct msg){.label = FAULT_MAP, .w = {va, entry_pa(*e), vm_map_perms(p, va, *e)}};
 	return true;
 }
@@ -592,6 +638,7 @@ long vm_fork(struct proc *parent, struct proc *child)
 		if (child->regions[i].vn)
 			child->regions[i].vn->refs++;
 	child->brk = parent->brk;
+	child->swap_cached = parent->swap_cached; /* PM_SC entries are copied */
 	pagemap_walk_leaves(&pg_frames, &parent->pages, vm_fork_leaf, &c);
 	for (int i = 0; i < parent->nregions; i++) {
 		struct region *r = &parent->regions[i];
@@ -615,7 +662,9 @@ long vm_lend(struct proc *from, uint64_t va, struct proc *to, uint64_t to_va)
 	struct region r = {.start = to_va, .end = to_va + PG, .kind = RG_ANON, .perms = PERM_R};
 	if (vm_region_add(to, r) < 0)
 		return -ENOMEM;
-	if (pagemap_put(&pg_frames, &to->pages, to_va / PG, entry_pa(*e) | PM_LENT) < 0) {
+	/* a swap-cache frame stays one (PM_SC): the last to let go frees its slot */
+	uint64_t lent = entry_pa(*e) | PM_LENT | (*e & PM_SC);
+	if (pagemap_put(&pg_frames, &to->pages, to_va / PG, lent) < 0) {
 		to->nregions--; /* the region just added goes again */
 		return -ENOMEM;
 	}
@@ -630,6 +679,8 @@ static void vm_put_entry(struct proc *p, uint64_t e)
 {
 	if (!(e & PM_SWAP)) {
 		frame_put(entry_pa(e));
+		if ((e & PM_SC) && frame_refs(entry_pa(e)) == 1) /* the cache's: */
+			ev_sc_release(entry_pa(e));               /* no mapper left */
 		p->resident--;
 	} else {
 		swap_drop(e >> 12);
@@ -697,7 +748,12 @@ static void vm_put_leaf(uint64_t first, uint64_t *e, void *ctx)
 	uint16_t *ref = frame_ref; /* frame_put's, fixed since boot: loaded once */
 	uint64_t base = pg_frames.base;
 	(void)first;
-	(void)ctx;
+	if (ctx) { /* PM_SC entries may be here: the slow way */
+		for (unsigned i = 0; i < 512; i++)
+			if (e[i])
+				vm_put_entry(ctx, e[i]);
+		return;
+	}
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t v = e[i];
 		if (!v)
@@ -713,7 +769,7 @@ static void vm_put_leaf(uint64_t first, uint64_t *e, void *ctx)
 
 void vm_free_all(struct proc *p)
 {
-	pagemap_walk_leaves(&pg_frames, &p->pages, vm_put_leaf, NULL);
+	pagemap_walk_leaves(&pg_frames, &p->pages, vm_put_leaf, p->swap_cached ? p : NULL);
 	pagemap_free(&pg_frames, &p->pages);
 	p->resident = 0;
 	p->swapped = 0;

@@ -1040,6 +1040,16 @@ uint64_t cache_swap_forget(uint64_t slot, bool *still_cached)
 	return mapped ? pa : 0;
 }
 
+bool cache_swap_release(uint64_t slot)
+{
+	struct cpage *cp = cache_find(CACHE_SWAP, slot);
+	if (!cp || (cp->flags & ~CP_UNUSED) != CP_VALID || frame_refs(cp->pa) != 1)
+		return false; /* in I/O, kept after a failed write, or mapped */
+	cache_stats.dropped++;
+	cache_remove(cp);
+	return true;
+}
+
 uint64_t cache_swap_write_errors;
 
 /* The swap disk refused a page: the frame holds its only copy, so it

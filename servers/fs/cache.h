@@ -56,7 +56,7 @@ struct cpage {
 
 struct cache_stats {
 	uint64_t pages, dirty, reads, writes, read_blocks, write_blocks, errors;
-	uint64_t dropped; /* clean file pages reclaimed (not swap pages) */
+	uint64_t dropped; /* clean pages reclaimed: file pages, swap-cache pages at eviction */
 	uint64_t swap_reads; /* swap pages whose read was started */
 };
 
@@ -156,6 +156,9 @@ struct cpage *cache_swap_in(uint64_t slot, int *err);
  * hash: *still_cached, freed when idle). Returns its frame if processes
  * still map it, else 0. */
 uint64_t cache_swap_forget(uint64_t slot, bool *still_cached);
+/* A clean eviction unmapped slot's page: it goes now if clean, idle and
+ * unmapped (counted in cache_stats.dropped); false: it stays. */
+bool cache_swap_release(uint64_t slot);
 /* Asked before every frame is handed out (evict.c; NULL: never): go on,
  * wait for page-out (the request parks), or refuse (out of memory). */
 enum { CACHE_ROOM_OK, CACHE_ROOM_WAIT, CACHE_ROOM_NONE };
